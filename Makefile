@@ -1,0 +1,41 @@
+# Two commands on a fresh machine:
+#   make demo   -- create .venv, install, run the main job on the embedded (synthetic) sample
+#   make test   -- create .venv, install the dev extras, run ruff, the import-direction check
+#                  and the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint imports bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/jinan-gis demo --out $(OUT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+imports: $(VENV)/.installed-dev
+	$(BIN)/python scripts/check_imports.py
+
+test: lint imports
+	$(BIN)/python -m pytest -n 2
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python benchmarks/bench_network.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

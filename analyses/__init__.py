@@ -1,0 +1,1 @@
+"""Analyses: coverage metrics, the plans' metric catalogue, reports and maps."""

@@ -1,0 +1,1 @@
+"""Small committed data files (district polygons, sub-district facts) with provenance."""

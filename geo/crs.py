@@ -1,0 +1,251 @@
+"""Coordinate reference systems for Jinan work.
+
+jinan-gis does all distance and area work in one metric CRS, :data:`ANALYSIS_CRS`
+(EPSG:4548, CGCS2000 / 3-degree Gauss-Kruger CM 117E, the projection Jinan's official data
+uses), and uses EPSG:4326 only for the web (:data:`WEB_CRS`).
+
+Chinese GIS staff hand over data in a handful of CRSs; :data:`KNOWN_CRS` names them and
+:func:`check_coordinates_plausible` catches the usual mix-ups (projected numbers declared
+geographic, Gauss-Kruger eastings without or with the zone prefix under the wrong EPSG code).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import Point
+>>> from jinan_gis.geo.crs import to_analysis_crs
+>>> gdf = gpd.GeoDataFrame(geometry=[Point(117.0, 36.65)], crs="EPSG:4326")
+>>> out = to_analysis_crs(gdf)
+>>> out.crs.to_epsg(), round(out.geometry.x.iloc[0])
+(4548, 500000)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+
+from .errors import CRSError
+
+__all__ = [
+    "ANALYSIS_CRS",
+    "JINAN_BOUNDS_LONLAT",
+    "KNOWN_CRS",
+    "WEB_CRS",
+    "check_coordinates_plausible",
+    "describe_crs",
+    "require_crs",
+    "require_metric_crs",
+    "to_analysis_crs",
+    "to_web_crs",
+]
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_CRS = "EPSG:4548"
+"""The one metric CRS for analysis: CGCS2000 / 3-degree Gauss-Kruger CM 117E."""
+
+WEB_CRS = "EPSG:4326"
+"""Longitude/latitude (WGS84) for web maps only."""
+
+JINAN_BOUNDS_LONLAT = (116.2, 36.0, 118.0, 37.6)
+"""(min lon, min lat, max lon, max lat) of the city of Jinan, including former Laiwu."""
+
+KNOWN_CRS: dict[int, str] = {
+    4326: "WGS84 longitude/latitude (GPS, OpenStreetMap)",
+    4490: "CGCS2000 longitude/latitude (official Chinese data; within a metre of WGS84)",
+    4527: "CGCS2000 / 3-degree Gauss-Kruger zone 39 (CM 117E, easting WITH zone prefix 39)",
+    4548: "CGCS2000 / 3-degree Gauss-Kruger CM 117E (easting without zone prefix): "
+    "jinan-gis analysis CRS",
+    32650: "WGS84 / UTM zone 50N",
+    3857: "Web Mercator (tiles only: distances are stretched about 25 % in Jinan)",
+}
+"""The CRSs Chinese GIS staff use around Jinan, with a plain description."""
+
+_NOT_METRIC_FIX = (
+    "Reproject first with jinan_gis.geo.crs.to_analysis_crs(gdf) (EPSG:4548, metres, "
+    "true distances in Jinan)."
+)
+
+
+def describe_crs(crs: Any) -> str:
+    """Describe a CRS in words, naming it when it is one Chinese GIS staff commonly use.
+
+    Parameters
+    ----------
+    crs : anything pyproj understands, or None
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_crs("EPSG:4527")
+    'EPSG:4527 CGCS2000 / 3-degree Gauss-Kruger zone 39 (CM 117E, easting WITH zone prefix 39)'
+    >>> describe_crs(None)
+    'no CRS'
+    """
+    if crs is None:
+        return "no CRS"
+    c = CRS.from_user_input(crs)
+    epsg = c.to_epsg()
+    if epsg is not None and epsg in KNOWN_CRS:
+        return f"EPSG:{epsg} {KNOWN_CRS[epsg]}"
+    return f"{'EPSG:' + str(epsg) if epsg else 'custom CRS'} {c.name}"
+
+
+def require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "this layer") -> CRS:
+    """Return the CRS of ``gdf`` or raise :class:`CRSError` if it has none.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> require_crs(gpd.GeoSeries([Point(0, 0)]))
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: this layer has no CRS. ...
+    """
+    if gdf.crs is None:
+        raise CRSError(
+            f"{what} has no CRS. Declare the one its coordinates are in, e.g. "
+            "gdf.set_crs('EPSG:4326') for longitude/latitude, 'EPSG:4548' for CGCS2000 "
+            "Gauss-Kruger CM 117E, 'EPSG:4527' when eastings start with the zone number 39 "
+            "(a shapefile without .prj has no CRS)."
+        )
+    return CRS.from_user_input(gdf.crs)
+
+
+def require_metric_crs(crs_or_frame: Any, *, what: str = "distance work") -> CRS:
+    """Raise :class:`CRSError` unless the CRS measures true metres (projected, not Web Mercator).
+
+    Parameters
+    ----------
+    crs_or_frame : CRS-like or GeoDataFrame/GeoSeries
+    what : str
+        What the caller is about to do, for the message.
+
+    Examples
+    --------
+    >>> require_metric_crs("EPSG:4548").to_epsg()
+    4548
+    >>> require_metric_crs("EPSG:4326")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: distance work needs a metric CRS, got EPSG:4326 ...
+    """
+    if hasattr(crs_or_frame, "crs") and not isinstance(crs_or_frame, CRS):
+        crs = require_crs(crs_or_frame)
+    elif crs_or_frame is None:
+        raise CRSError(f"{what} needs a CRS, got none. {_NOT_METRIC_FIX}")
+    else:
+        crs = CRS.from_user_input(crs_or_frame)
+    if crs.is_geographic:
+        raise CRSError(
+            f"{what} needs a metric CRS, got {describe_crs(crs)}: degrees are not metres. "
+            + _NOT_METRIC_FIX
+        )
+    if crs.to_epsg() in (3857, 900913) or "Pseudo-Mercator" in crs.name:
+        raise CRSError(
+            f"{what} needs a metric CRS, got {describe_crs(crs)}: Web Mercator stretches "
+            "distances by 1/cos(latitude), about 25 % in Jinan. " + _NOT_METRIC_FIX
+        )
+    return crs
+
+
+def to_analysis_crs(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "this layer"
+) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """Return a copy of ``gdf`` in :data:`ANALYSIS_CRS` (EPSG:4548); the input is not changed.
+
+    Raises :class:`CRSError` if ``gdf`` has no CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> pts = gpd.GeoSeries([Point(39_500_000, 4_060_000)], crs="EPSG:4527")
+    >>> to_analysis_crs(pts).x.round().tolist()
+    [500000.0]
+    """
+    crs = require_crs(gdf, what=what)
+    if crs.to_epsg() == 4548:
+        return gdf.copy()
+    return gdf.to_crs(ANALYSIS_CRS)
+
+
+def to_web_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """Return a copy of ``gdf`` in EPSG:4326 for web maps (never for analysis)."""
+    require_crs(gdf)
+    return gdf.to_crs(WEB_CRS)
+
+
+def _finite_bounds(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray | None:
+    geoms = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    b = geoms.bounds.to_numpy(dtype=float)
+    b = b[np.isfinite(b).all(axis=1)]
+    if len(b) == 0:
+        return None
+    return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+
+
+def check_coordinates_plausible(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "this layer"
+) -> None:
+    """Raise :class:`CRSError` when the coordinates cannot be what the declared CRS says.
+
+    Catches, for data around Jinan: projected numbers under a geographic CRS and the
+    reverse; Gauss-Kruger eastings with the zone prefix (39xxxxxxx) declared as EPSG:4548 and
+    without it declared as EPSG:4527; longitude and latitude swapped.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> bad = gpd.GeoSeries([Point(500_000, 4_060_000)], crs="EPSG:4326")
+    >>> check_coordinates_plausible(bad, source="roads.shp")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: roads.shp: coordinates look projected ...
+    """
+    crs = require_crs(gdf, what=source)
+    b = _finite_bounds(gdf)
+    if b is None:
+        return
+    big = max(abs(b[0]), abs(b[2]), abs(b[1]), abs(b[3]))
+    if crs.is_geographic:
+        if big > 360:
+            raise CRSError(
+                f"{source}: coordinates look projected (x {b[0]:.0f}..{b[2]:.0f}, "
+                f"y {b[1]:.0f}..{b[3]:.0f}) but the declared CRS is {describe_crs(crs)}. "
+                "Declare the projected CRS instead, e.g. 'EPSG:4548' (eastings about 500000) "
+                "or 'EPSG:4527' (eastings about 39500000)."
+            )
+        if 30 <= b[0] and b[2] <= 45 and 100 <= b[1] and b[3] <= 130:
+            raise CRSError(
+                f"{source}: longitude and latitude look swapped (x {b[0]:.3f}..{b[2]:.3f} "
+                f"looks like latitude, y {b[1]:.3f}..{b[3]:.3f} like longitude). Swap the "
+                "columns (x = longitude about 117, y = latitude about 36.7)."
+            )
+        return
+    if big <= 360:
+        raise CRSError(
+            f"{source}: coordinates look like degrees (x {b[0]:.4f}..{b[2]:.4f}) but the "
+            f"declared CRS is {describe_crs(crs)}. Declare 'EPSG:4326' (WGS84) or "
+            "'EPSG:4490' (CGCS2000) instead."
+        )
+    epsg = crs.to_epsg()
+    if epsg == 4548 and b[0] > 1_000_000:
+        raise CRSError(
+            f"{source}: eastings {b[0]:.0f}..{b[2]:.0f} carry the zone prefix 39, but the "
+            "declared CRS is EPSG:4548 (no prefix). Declare 'EPSG:4527' instead."
+        )
+    if epsg == 4527 and b[2] < 1_000_000:
+        raise CRSError(
+            f"{source}: eastings {b[0]:.0f}..{b[2]:.0f} have no zone prefix, but the "
+            "declared CRS is EPSG:4527 (eastings 39xxxxxx). Declare 'EPSG:4548' instead."
+        )

@@ -1,0 +1,1 @@
+"""Layer loaders: districts, sub-districts, streets, facilities, population, zones."""
