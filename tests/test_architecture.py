@@ -1,0 +1,50 @@
+"""Imports go one way only: analyses -> layers -> geo; nothing configured at import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+import check_imports  # noqa: E402
+
+
+def test_import_direction_holds() -> None:
+    assert check_imports.violations() == []
+
+
+def test_checker_catches_a_wrong_way_import(tmp_path: Path) -> None:
+    for layer in ("geo", "layers", "analyses"):
+        (tmp_path / layer).mkdir()
+        (tmp_path / layer / "__init__.py").write_text("")
+    (tmp_path / "geo" / "bad.py").write_text("from jinan_gis.layers import x\n")
+    (tmp_path / "layers" / "bad.py").write_text("from ..analyses import report\n")
+    (tmp_path / "analyses" / "ok.py").write_text("from jinan_gis.geo import crs\n")
+    bad = check_imports.violations(tmp_path)
+    assert len(bad) == 2
+    assert "geo imports jinan_gis.layers" in bad[0]
+    assert "layers imports analyses" in bad[1]
+
+
+def test_import_configures_no_logging() -> None:
+    code = textwrap.dedent(
+        """
+        import logging
+        import jinan_gis.analyses, jinan_gis.layers, jinan_gis.geo
+        import pkgutil, importlib
+        for sub in ("geo", "layers", "analyses"):
+            pkg = importlib.import_module(f"jinan_gis.{sub}")
+            for m in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + "."):
+                importlib.import_module(m.name)
+        root = logging.getLogger()
+        assert root.handlers == [], root.handlers
+        assert root.level == logging.WARNING, root.level
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
