@@ -1,0 +1,447 @@
+"""A compact street network: nodes, edges and per-mode CSR adjacency arrays.
+
+:func:`build_network` turns a GeoDataFrame of street LineStrings (EPSG:4548, metres) into a
+:class:`Network`: nodes at line ends and at vertices shared by several lines (OSM semantics:
+crossing lines without a shared vertex, such as bridges, do not meet), edges with their true
+length from the geometry, per-direction access for the chosen mode (driving respects
+``oneway``), and connected components.  The hot path works on numpy arrays (a CSR adjacency),
+never on a NetworkX graph.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import LineString
+>>> streets = gpd.GeoDataFrame(
+...     geometry=[LineString([(0, 0), (100, 0)]), LineString([(100, 0), (100, 50), (200, 50)])],
+...     crs="EPSG:4548")
+>>> net = build_network(streets, mode="walk")
+>>> net.n_nodes, net.n_edges, float(net.edge_length.sum())
+(3, 2, 250.0)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .crs import require_metric_crs
+from .errors import NetworkError
+
+__all__ = ["MODES", "Mode", "Network", "build_network"]
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["walk", "bike", "drive"]
+MODES: tuple[str, ...] = ("walk", "bike", "drive")
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A street network for one travel mode, as flat arrays.
+
+    Attributes
+    ----------
+    node_xy : ndarray (n, 2)
+        Node coordinates in :attr:`crs`.
+    edge_u, edge_v : ndarray (m,) int64
+        End nodes of each edge; the edge geometry runs from ``u`` to ``v``.
+    edge_length : ndarray (m,) float64
+        Edge length in metres (from the geometry).
+    edge_fwd, edge_bwd : ndarray (m,) bool
+        Whether the mode may travel ``u -> v`` / ``v -> u``.
+    edge_geometry : ndarray (m,) of shapely LineString
+        Geometry of each edge, oriented ``u -> v``.
+    edge_source_row : ndarray (m,) int64
+        Row (position) of the input line each edge came from (-1 when built from arrays).
+    mode : str
+    crs : str
+    min_component_nodes : int
+        Components smaller than this (other than the largest) are islands.
+    """
+
+    node_xy: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length: np.ndarray
+    edge_fwd: np.ndarray
+    edge_bwd: np.ndarray
+    edge_geometry: np.ndarray
+    edge_source_row: np.ndarray
+    mode: str = "walk"
+    crs: str = "EPSG:4548"
+    min_component_nodes: int = 100
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_xy)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return len(self.edge_u)
+
+    def __repr__(self) -> str:
+        km = self.edge_length.sum() / 1000
+        return (
+            f"Network(mode={self.mode!r}, nodes={self.n_nodes}, edges={self.n_edges}, "
+            f"length_km={km:.1f}, components={self.n_components})"
+        )
+
+    # ------------------------------------------------------------------ CSR
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Directed adjacency of the allowed arcs in CSR form.
+
+        Returns
+        -------
+        indptr : ndarray (n + 1,) int64
+        head : ndarray (k,) int64
+            Node each arc leads to.
+        weight : ndarray (k,) float64
+            Arc length in metres.
+        arc_edge : ndarray (k,) int64
+            Edge each arc runs along.
+        arc_forward : ndarray (k,) bool
+            True when the arc runs ``u -> v`` along its edge.
+        """
+        if "csr" not in self._cache:
+            fwd = np.flatnonzero(self.edge_fwd)
+            bwd = np.flatnonzero(self.edge_bwd)
+            tail = np.concatenate([self.edge_u[fwd], self.edge_v[bwd]])
+            head = np.concatenate([self.edge_v[fwd], self.edge_u[bwd]])
+            arc_edge = np.concatenate([fwd, bwd])
+            arc_forward = np.concatenate(
+                [np.ones(len(fwd), dtype=bool), np.zeros(len(bwd), dtype=bool)]
+            )
+            order = np.argsort(tail, kind="stable")
+            indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
+            np.cumsum(np.bincount(tail, minlength=self.n_nodes), out=indptr[1:])
+            self._cache["csr"] = (
+                indptr,
+                head[order].astype(np.int64),
+                self.edge_length[arc_edge[order]].astype(np.float64),
+                arc_edge[order].astype(np.int64),
+                arc_forward[order],
+            )
+        return self._cache["csr"]
+
+    def csr_matrix(self) -> csr_matrix:
+        """The allowed arcs as a ``scipy.sparse.csr_matrix`` (for scipy.sparse.csgraph).
+
+        Parallel arcs are kept; scipy's Dijkstra uses the shortest of them.
+        """
+        if "csr_matrix" not in self._cache:
+            indptr, head, weight, _, _ = self.csr()
+            # csgraph reads every stored entry as an arc (explicit zeros included) and
+            # uses the shortest of parallel arcs; nothing is summed or pruned here.
+            self._cache["csr_matrix"] = csr_matrix(
+                (weight, head, indptr), shape=(self.n_nodes, self.n_nodes)
+            )
+        return self._cache["csr_matrix"]
+
+    # ------------------------------------------------------------ components
+    def _components(self) -> tuple[int, np.ndarray]:
+        if "components" not in self._cache:
+            a = csr_matrix(
+                (np.ones(self.n_edges), (self.edge_u, self.edge_v)),
+                shape=(self.n_nodes, self.n_nodes),
+            )
+            self._cache["components"] = connected_components(a, directed=False)
+        return self._cache["components"]
+
+    @property
+    def n_components(self) -> int:
+        """Number of (weakly) connected components."""
+        return int(self._components()[0])
+
+    @property
+    def node_component(self) -> np.ndarray:
+        """Component label of every node."""
+        return self._components()[1]
+
+    @property
+    def node_is_island(self) -> np.ndarray:
+        """True for nodes on a small disconnected piece (see :attr:`min_component_nodes`)."""
+        if "island" not in self._cache:
+            labels = self.node_component
+            sizes = np.bincount(labels)
+            largest = int(np.argmax(sizes)) if len(sizes) else -1
+            small = sizes < self.min_component_nodes
+            small[largest] = False
+            self._cache["island"] = small[labels]
+        return self._cache["island"]
+
+    @property
+    def edge_is_island(self) -> np.ndarray:
+        """True for edges on an island component."""
+        return self.node_is_island[self.edge_u]
+
+    # ------------------------------------------------------------- geometry
+    def edge_coords(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge vertices as flat arrays: ``ptr`` (m + 1), ``xy`` (k, 2), ``along`` (k,).
+
+        ``along`` is the distance from the edge start to each vertex, scaled so that the last
+        vertex of edge ``e`` sits exactly at ``edge_length[e]``.
+        """
+        if "edge_coords" not in self._cache:
+            xy, idx = shapely.get_coordinates(self.edge_geometry, return_index=True)
+            ptr = np.zeros(self.n_edges + 1, dtype=np.int64)
+            np.cumsum(np.bincount(idx, minlength=self.n_edges), out=ptr[1:])
+            seg = np.zeros(len(xy))
+            if len(xy) > 1:
+                seg[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
+            seg[ptr[:-1]] = 0.0
+            along = np.cumsum(seg)
+            along -= np.repeat(along[ptr[:-1]], np.diff(ptr))
+            glen = along[ptr[1:] - 1]
+            scale = np.divide(self.edge_length, glen, out=np.ones_like(glen), where=glen > 0)
+            along *= np.repeat(scale, np.diff(ptr))
+            self._cache["edge_coords"] = (ptr, xy, along)
+        return self._cache["edge_coords"]
+
+    def nodes_gdf(self) -> gpd.GeoDataFrame:
+        """Nodes as a point GeoDataFrame (``node``, ``component``, ``island``)."""
+        return gpd.GeoDataFrame(
+            {
+                "node": np.arange(self.n_nodes),
+                "component": self.node_component,
+                "island": self.node_is_island,
+            },
+            geometry=shapely.points(self.node_xy),
+            crs=self.crs,
+        )
+
+    def edges_gdf(self) -> gpd.GeoDataFrame:
+        """Edges as a line GeoDataFrame (``u``, ``v``, ``length_m``, ``fwd``, ``bwd``...)."""
+        return gpd.GeoDataFrame(
+            {
+                "u": self.edge_u,
+                "v": self.edge_v,
+                "length_m": self.edge_length,
+                "fwd": self.edge_fwd,
+                "bwd": self.edge_bwd,
+                "source_row": self.edge_source_row,
+                "island": self.edge_is_island,
+            },
+            geometry=self.edge_geometry,
+            crs=self.crs,
+        )
+
+    # ------------------------------------------------------------- builders
+    @classmethod
+    def from_arrays(
+        cls,
+        node_xy: np.ndarray,
+        edge_u: np.ndarray,
+        edge_v: np.ndarray,
+        *,
+        edge_length: np.ndarray | None = None,
+        oneway: np.ndarray | None = None,
+        mode: Mode = "walk",
+        crs: str = "EPSG:4548",
+        min_component_nodes: int = 100,
+    ) -> Network:
+        """Build a network of straight edges from node coordinates and edge end nodes.
+
+        Parameters
+        ----------
+        node_xy : array (n, 2)
+        edge_u, edge_v : int arrays (m,)
+        edge_length : float array (m,), optional
+            Defaults to the straight-line length; must not be shorter than it.
+        oneway : bool array (m,), optional
+            Respected only when ``mode == "drive"``.
+
+        Examples
+        --------
+        >>> net = Network.from_arrays([[0, 0], [3, 4]], [0], [1])
+        >>> net.edge_length.tolist()
+        [5.0]
+        """
+        node_xy = np.asarray(node_xy, dtype=np.float64).reshape(-1, 2)
+        u = np.asarray(edge_u, dtype=np.int64)
+        v = np.asarray(edge_v, dtype=np.int64)
+        if len(u) != len(v):
+            raise NetworkError("edge_u and edge_v differ in length; give one pair per edge.")
+        if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= len(node_xy)):
+            raise NetworkError("edge_u/edge_v refer to nodes that do not exist in node_xy.")
+        geom = shapely.linestrings(
+            np.stack([node_xy[u], node_xy[v]], axis=1).reshape(-1, 2),
+            indices=np.repeat(np.arange(len(u)), 2),
+        ) if len(u) else np.empty(0, dtype=object)
+        straight = np.hypot(*(node_xy[v] - node_xy[u]).T) if len(u) else np.empty(0)
+        length = straight if edge_length is None else np.asarray(edge_length, dtype=np.float64)
+        if np.any(~np.isfinite(length)) or np.any(length < 0):
+            raise NetworkError("edge_length has negative or non-finite values; fix the lengths.")
+        fwd, bwd = _directions(len(u), oneway, mode)
+        return cls(
+            node_xy=node_xy,
+            edge_u=u,
+            edge_v=v,
+            edge_length=length,
+            edge_fwd=fwd,
+            edge_bwd=bwd,
+            edge_geometry=geom,
+            edge_source_row=np.full(len(u), -1, dtype=np.int64),
+            mode=mode,
+            crs=crs,
+            min_component_nodes=min_component_nodes,
+        )
+
+
+def _directions(
+    m: int, oneway: np.ndarray | None, mode: str
+) -> tuple[np.ndarray, np.ndarray]:
+    if mode not in MODES:
+        raise NetworkError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}.")
+    fwd = np.ones(m, dtype=bool)
+    bwd = np.ones(m, dtype=bool)
+    if mode == "drive" and oneway is not None:
+        bwd = ~np.asarray(oneway, dtype=bool)
+    return fwd, bwd
+
+
+def build_network(
+    streets: gpd.GeoDataFrame,
+    *,
+    mode: Mode = "walk",
+    tol_m: float = 0.01,
+    min_component_nodes: int = 100,
+) -> Network:
+    """Build a routable :class:`Network` from street LineStrings in a metric CRS.
+
+    Parameters
+    ----------
+    streets : GeoDataFrame
+        LineStrings (MultiLineStrings are exploded) in a metric CRS, normally EPSG:4548.
+        Optional columns: ``walk``/``bike``/``drive`` (bool access flags; lines not open to
+        ``mode`` are left out) and ``oneway`` (bool; only honoured for ``mode="drive"``:
+        travel allowed in the digitised direction only).
+    mode : {"walk", "bike", "drive"}
+    tol_m : float
+        Vertices closer than this are the same node (coordinates are snapped to a grid of
+        this size to find shared vertices).
+    min_component_nodes : int
+        Components with fewer nodes than this (other than the largest) are islands: points
+        nearest to them are flagged, not routed.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    CRSError
+        If ``streets`` has no CRS or a geographic / Web Mercator one.
+    NetworkError
+        If no usable line is left for the mode.
+
+    Examples
+    --------
+    A T-junction: the side street shares the vertex (100, 0) with the main street, so the
+    main street is split there.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> streets = gpd.GeoDataFrame(
+    ...     {"oneway": [False, True]},
+    ...     geometry=[LineString([(0, 0), (100, 0), (200, 0)]), LineString([(100, 0), (100, 80)])],
+    ...     crs="EPSG:4548")
+    >>> net = build_network(streets, mode="drive")
+    >>> net.n_nodes, net.n_edges, net.edge_bwd.tolist()
+    (4, 3, [True, True, False])
+    """
+    require_metric_crs(streets, what="building a street network")
+    if mode not in MODES:
+        raise NetworkError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}.")
+    if tol_m <= 0:
+        raise NetworkError("tol_m must be positive (e.g. 0.01 m).")
+    rows = np.arange(len(streets))
+    keep = np.ones(len(streets), dtype=bool)
+    if mode in streets.columns:
+        keep &= streets[mode].fillna(False).to_numpy(dtype=bool)
+    geoms = streets.geometry.to_numpy()
+    oneway_col = (
+        streets["oneway"].fillna(False).to_numpy(dtype=bool)
+        if "oneway" in streets.columns
+        else np.zeros(len(streets), dtype=bool)
+    )
+    geoms, rows, oneway_col = geoms[keep], rows[keep], oneway_col[keep]
+    # explode multi-part lines, keep only non-empty LineStrings
+    parts, part_idx = shapely.get_parts(geoms, return_index=True)
+    usable = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    parts, part_idx = parts[usable], part_idx[usable]
+    if len(parts) == 0:
+        raise NetworkError(
+            f"no street line is open to mode {mode!r}: check the layer's '{mode}' column or "
+            "choose another mode."
+        )
+    src_row = rows[part_idx]
+    src_oneway = oneway_col[part_idx]
+
+    coords, line_of = shapely.get_coordinates(parts, return_index=True)
+    ok = np.isfinite(coords).all(axis=1)
+    if not ok.all():
+        raise NetworkError(
+            "street geometries contain NaN/inf coordinates; repair or drop those lines first "
+            "(the street loaders reject them with a reason)."
+        )
+    n = len(coords)
+    first = np.ones(n, dtype=bool)
+    first[1:] = line_of[1:] != line_of[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = line_of[1:] != line_of[:-1]
+    keys = np.round(coords / tol_m).astype(np.int64)
+    _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    key_id = key_id.ravel()
+    is_break = first | last | (key_count[key_id] > 1)
+
+    brk = np.flatnonzero(is_break)
+    starts = brk[~last[brk]]
+    ends = brk[np.searchsorted(brk, starts) + 1]
+    nverts = ends - starts + 1
+    edge_of_vert = np.repeat(np.arange(len(starts)), nverts)
+    offs = np.arange(nverts.sum()) - np.repeat(np.cumsum(nverts) - nverts, nverts)
+    vert_idx = np.repeat(starts, nverts) + offs
+    edge_geom = shapely.linestrings(coords[vert_idx], indices=edge_of_vert)
+    edge_len = shapely.length(edge_geom)
+
+    # node ids: compact numbering of the break keys
+    node_key = np.unique(key_id[brk])
+    key_to_node = np.full(key_id.max() + 1, -1, dtype=np.int64)
+    key_to_node[node_key] = np.arange(len(node_key))
+    u = key_to_node[key_id[starts]]
+    v = key_to_node[key_id[ends]]
+    # node coordinates: the first break vertex seen for each node
+    node_xy = np.empty((len(node_key), 2))
+    node_xy[key_to_node[key_id[brk[::-1]]]] = coords[brk[::-1]]
+
+    good = edge_len > 0
+    if not good.all():
+        log.debug("dropping %d zero-length edges", int((~good).sum()))
+    line_of_edge = line_of[starts]
+    fwd, bwd = _directions(int(good.sum()), src_oneway[line_of_edge][good], mode)
+    net = Network(
+        node_xy=node_xy,
+        edge_u=u[good],
+        edge_v=v[good],
+        edge_length=edge_len[good],
+        edge_fwd=fwd,
+        edge_bwd=bwd,
+        edge_geometry=edge_geom[good],
+        edge_source_row=src_row[line_of_edge][good],
+        mode=mode,
+        crs=str(streets.crs),
+        min_component_nodes=min_component_nodes,
+    )
+    log.info("built %r", net)
+    return net

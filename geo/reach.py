@@ -1,0 +1,446 @@
+"""Reach over the street network: nearest facility, facilities within a distance, all pairs.
+
+Sources (facilities) and targets (population points) sit *on edges*, at their snapped
+positions (:mod:`jinan_gis.geo.snap`), so distances are exact with partial edges: a target
+at offset ``t`` on edge ``(u, v)`` of length ``L`` is reached through ``u`` at ``d(u) + t`` or
+through ``v`` at ``d(v) + L - t`` (where the mode may travel that way), and two points on the
+same edge get their distance along it, not a detour through its end nodes.
+
+Minutes become metres through an explicit speed (:func:`minutes_to_metres`).  The walking
+default, :data:`WALK_SPEED_KMH` = 4 km/h, makes 15 minutes = 1000 m, the upper end of the
+800-1000 m that GB 50180-2018 gives for the 15-minute life circle (a *national standard*
+default, not a plan target; override ``speed_kmh`` to change it).
+
+Examples
+--------
+A clinic mid-way along a 200 m street and a person 30 m further along it:
+
+>>> import numpy as np
+>>> from jinan_gis.geo.network import Network
+>>> net = Network.from_arrays([[0, 0], [200, 0]], [0], [1])
+>>> res = nearest_source(net, np.array([[100.0, 0.0]]), np.array([[130.0, 5.0]]))
+>>> res[["dist_m", "source"]].to_dict("records")
+[{'dist_m': 30.0, 'source': 0}]
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from ._dijkstra import bounded_searches
+from .errors import NetworkError
+from .network import Network
+from .snap import Snapped, snap_points
+
+__all__ = [
+    "DEFAULT_SPEEDS_KMH",
+    "WALK_SPEED_KMH",
+    "count_within",
+    "metres_to_minutes",
+    "minutes_to_metres",
+    "nearest_source",
+    "node_distances",
+    "reach_pairs",
+    "source_searches",
+]
+
+log = logging.getLogger(__name__)
+
+WALK_SPEED_KMH = 4.0
+"""Walking speed: 15 min = 1000 m, the upper end of GB 50180-2018's 800-1000 m for the
+15-minute life circle (national standard; a toolkit default, overridable)."""
+
+DEFAULT_SPEEDS_KMH: dict[str, float] = {"walk": WALK_SPEED_KMH, "bike": 12.0, "drive": 30.0}
+"""Toolkit default speeds per mode (bike and drive: toolkit defaults for urban streets, not
+from the plans, which state no mode)."""
+
+
+def minutes_to_metres(minutes: float, *, speed_kmh: float = WALK_SPEED_KMH) -> float:
+    """Convert a travel time to a network distance at ``speed_kmh``.
+
+    Examples
+    --------
+    >>> minutes_to_metres(15)
+    1000.0
+    >>> minutes_to_metres(30, speed_kmh=12.0)
+    6000.0
+    """
+    if speed_kmh <= 0:
+        raise NetworkError(f"speed_kmh must be positive, got {speed_kmh!r}.")
+    return float(minutes) * float(speed_kmh) * 1000.0 / 60.0
+
+
+def metres_to_minutes(metres: float | np.ndarray, *, speed_kmh: float = WALK_SPEED_KMH):
+    """Convert a network distance to minutes at ``speed_kmh``.
+
+    Examples
+    --------
+    >>> metres_to_minutes(500.0)
+    7.5
+    """
+    if speed_kmh <= 0:
+        raise NetworkError(f"speed_kmh must be positive, got {speed_kmh!r}.")
+    return np.asarray(metres) * 60.0 / (float(speed_kmh) * 1000.0) if np.ndim(metres) else (
+        float(metres) * 60.0 / (float(speed_kmh) * 1000.0)
+    )
+
+
+def _snapped(network: Network, points: object, max_snap_m: float) -> Snapped:
+    if isinstance(points, Snapped):
+        return points
+    return snap_points(network, points, max_snap_m=max_snap_m)
+
+
+def _seeds(network: Network, src: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seeds of each joined source: (u, offset) if it may travel backwards, (v, L - offset)
+    if forwards.  Returns seed_ptr over *all* sources (unjoined ones have no seed)."""
+    e = src.edge
+    ok = e >= 0
+    ee = np.where(ok, e, 0)
+    to_u = ok & network.edge_bwd[ee]
+    to_v = ok & network.edge_fwd[ee]
+    cnt = to_u.astype(np.int64) + to_v.astype(np.int64)
+    ptr = np.zeros(len(e) + 1, dtype=np.int64)
+    np.cumsum(cnt, out=ptr[1:])
+    node = np.empty(ptr[-1], dtype=np.int64)
+    dist = np.empty(ptr[-1])
+    pos_u = ptr[:-1][to_u]
+    node[pos_u] = network.edge_u[ee[to_u]]
+    dist[pos_u] = src.offset_m[to_u]
+    pos_v = ptr[:-1][to_v] + to_u[to_v]
+    node[pos_v] = network.edge_v[ee[to_v]]
+    dist[pos_v] = network.edge_length[ee[to_v]] - src.offset_m[to_v]
+    return ptr, node, dist
+
+
+def node_distances(
+    network: Network, sources: object, *, max_dist_m: float = np.inf, max_snap_m: float = 250.0
+) -> tuple[np.ndarray, np.ndarray, Snapped]:
+    """Distance from every node to its nearest source, and which source (multi-source Dijkstra).
+
+    Runs ``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the network's CSR with one
+    virtual node per source joined to the two ends of its edge at the partial lengths.
+
+    Returns
+    -------
+    dist_m : ndarray (n_nodes,)
+        ``inf`` beyond ``max_dist_m`` or unreachable.
+    source : ndarray (n_nodes,) int64
+        Position of the nearest source in ``sources``; -1 where none.
+    snapped_sources : Snapped
+    """
+    src = _snapped(network, sources, max_snap_m)
+    n = network.n_nodes
+    ptr, node, dist = _seeds(network, src)
+    with_seed = np.flatnonzero(np.diff(ptr) > 0)
+    if len(with_seed) == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), src
+    base = network.csr_matrix()
+    k = len(src)
+    # virtual rows n..n+k-1 (row of source i = n + i); arcs virtual -> seed node
+    v_indptr = base.indptr[-1] + ptr
+    indptr = np.concatenate([base.indptr[:-1], v_indptr]).astype(np.int64)
+    indices = np.concatenate([base.indices, node]).astype(np.int64)
+    # csgraph keeps explicit zeros of a csr_matrix as zero-length arcs
+    data = np.concatenate([base.data, dist])
+    aug = csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+    d, _, which = dijkstra(
+        aug,
+        directed=True,
+        indices=n + with_seed,
+        min_only=True,
+        limit=max_dist_m,
+        return_predecessors=True,
+    )
+    which = which[:n].astype(np.int64)
+    which = np.where(which >= 0, which - n, -1)
+    d = d[:n]
+    d[d > max_dist_m] = np.inf
+    which[~np.isfinite(d)] = -1
+    return d, which, src
+
+
+def _same_edge_pairs(
+    network: Network, src: Snapped, tgt: Snapped
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source, target, direct distance) for sources and targets on the same edge."""
+    s_ok = np.flatnonzero(src.edge >= 0)
+    t_ok = np.flatnonzero(tgt.edge >= 0)
+    if len(s_ok) == 0 or len(t_ok) == 0:
+        return (np.empty(0, np.int64),) * 2 + (np.empty(0),)
+    order = s_ok[np.argsort(src.edge[s_ok], kind="stable")]
+    se = src.edge[order]
+    lo = np.searchsorted(se, tgt.edge[t_ok], side="left")
+    hi = np.searchsorted(se, tgt.edge[t_ok], side="right")
+    cnt = hi - lo
+    if cnt.sum() == 0:
+        return (np.empty(0, np.int64),) * 2 + (np.empty(0),)
+    t_rep = np.repeat(t_ok, cnt)
+    pos = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    s_rep = order[pos]
+    e = tgt.edge[t_rep]
+    delta = tgt.offset_m[t_rep] - src.offset_m[s_rep]
+    allowed = np.where(delta >= 0, network.edge_fwd[e], network.edge_bwd[e])
+    return s_rep[allowed], t_rep[allowed], np.abs(delta[allowed])
+
+
+def nearest_source(
+    network: Network,
+    sources: object,
+    targets: object | None = None,
+    *,
+    max_dist_m: float = np.inf,
+    max_snap_m: float = 250.0,
+    count_access: bool = False,
+) -> pd.DataFrame:
+    """Network distance from every target to its nearest source, and which source.
+
+    Parameters
+    ----------
+    network : Network
+    sources : points (GeoDataFrame/GeoSeries/array) or :class:`~jinan_gis.geo.snap.Snapped`
+        The facilities.
+    targets : points, Snapped, or None
+        The people (points), or None for every node of the network.
+    max_dist_m : float
+        Search bound; targets with no source within it get ``dist_m = inf``.
+    max_snap_m : float
+        Snap limit for points not already snapped.
+    count_access : bool
+        Add the access legs (source to street, street to target) to the distance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like the targets (node ids for ``targets=None``): ``dist_m`` (inf when no
+        source is within ``max_dist_m``), ``source`` (position in ``sources``, -1 when none),
+        ``source_label`` (index label of that source), ``access_m`` and ``status`` (the
+        target's snap status; rows that are not ``"ok"`` have ``dist_m = NaN``: they were not
+        placed on the network, which is different from "too far").
+
+    Examples
+    --------
+    A one-way street (drive): the clinic at x=0 cannot be reached from the node at x=100.
+
+    >>> import numpy as np
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [100, 0]], [0], [1], oneway=[True], mode="drive")
+    >>> nearest_source(net, np.array([[100.0, 0.0]]))["dist_m"].tolist()
+    [inf, 0.0]
+    """
+    node_d, node_s, src = node_distances(
+        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+    )
+    src_access = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
+    src_labels = np.asarray(src.index)
+    if targets is None:
+        d = node_d.copy()
+        which = node_s.copy()
+        if count_access:
+            has = which >= 0
+            d[has] += src_access[which[has]]
+            d[d > max_dist_m] = np.inf
+            which[~np.isfinite(d)] = -1
+        label = np.empty(len(d), dtype=object)
+        label[which >= 0] = src_labels[which[which >= 0]]
+        return pd.DataFrame(
+            {
+                "dist_m": d,
+                "source": which,
+                "source_label": label,
+                "access_m": np.zeros(len(d)),
+                "status": np.full(len(d), "ok", dtype=object),
+            },
+            index=pd.RangeIndex(network.n_nodes, name="node"),
+        )
+    tgt = _snapped(network, targets, max_snap_m)
+    k = len(tgt)
+    ok = tgt.edge >= 0
+    e = np.where(ok, tgt.edge, 0)
+    t = np.where(ok, tgt.offset_m, 0.0)
+    du = np.where(network.edge_fwd[e], node_d[network.edge_u[e]] + t, np.inf)
+    dv = np.where(network.edge_bwd[e], node_d[network.edge_v[e]] + network.edge_length[e] - t,
+                  np.inf)
+    use_v = dv < du
+    best = np.where(use_v, dv, du)
+    which = np.where(use_v, node_s[network.edge_v[e]], node_s[network.edge_u[e]])
+    if count_access:
+        has = which >= 0
+        best = best.copy()
+        best[has] += src_access[which[has]]
+    s_same, t_same, d_same = _same_edge_pairs(network, src, tgt)
+    if len(s_same):
+        if count_access:
+            d_same = d_same + src_access[s_same]
+        order = np.lexsort((d_same, t_same))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = t_same[order][1:] != t_same[order][:-1]
+        tt, dd, ss = t_same[order][first], d_same[order][first], s_same[order][first]
+        better = dd < best[tt]
+        best[tt[better]] = dd[better]
+        which[tt[better]] = ss[better]
+    if count_access:
+        best = best + np.nan_to_num(tgt.access_m)
+    best[best > max_dist_m] = np.inf
+    which = np.where(np.isfinite(best), which, -1)
+    best = np.where(ok, best, np.nan)
+    which = np.where(ok, which, -1)
+    label = np.empty(k, dtype=object)
+    has = which >= 0
+    label[has] = src_labels[which[has]]
+    return pd.DataFrame(
+        {
+            "dist_m": best,
+            "source": which,
+            "source_label": label,
+            "access_m": tgt.access_m,
+            "status": tgt.status,
+        },
+        index=tgt.index,
+    )
+
+
+def source_searches(
+    network: Network, sources: object, *, max_dist_m: float, max_snap_m: float = 250.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Snapped]:
+    """Nodes reached from each source within ``max_dist_m`` (one bounded search per source).
+
+    Returns
+    -------
+    ptr : int64 (n_sources + 1,)
+        Nodes reached from source ``i`` are ``node[ptr[i]:ptr[i + 1]]``.
+    node : int64, dist_m : float64
+    snapped_sources : Snapped
+    """
+    if not np.isfinite(max_dist_m):
+        raise NetworkError("max_dist_m must be finite for per-source searches (e.g. 1000).")
+    src = _snapped(network, sources, max_snap_m)
+    seed_ptr, seed_node, seed_dist = _seeds(network, src)
+    indptr, head, weight, _, _ = network.csr()
+    ptr, node, dist = bounded_searches(
+        indptr, head, weight, seed_ptr, seed_node, seed_dist, float(max_dist_m)
+    )
+    return ptr, node, dist, src
+
+
+def reach_pairs(
+    network: Network,
+    sources: object,
+    targets: object | None = None,
+    *,
+    max_dist_m: float,
+    max_snap_m: float = 250.0,
+    count_access: bool = False,
+) -> pd.DataFrame:
+    """Every (source, target) pair within ``max_dist_m`` over the network, with its distance.
+
+    This is the cost table behind counts, 2SFCA and site selection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source`` and ``target`` (positions in the inputs; node ids when
+        ``targets`` is None) and ``dist_m``, sorted by target then source.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [100, 0], [200, 0]], [0, 1], [1, 2])
+    >>> reach_pairs(net, np.array([[0.0, 0.0], [200.0, 0.0]]), max_dist_m=150).values.tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 100.0], [1.0, 1.0, 100.0], [1.0, 2.0, 0.0]]
+    """
+    ptr, node, dist, src = source_searches(
+        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+    )
+    s_of = np.repeat(np.arange(len(src)), np.diff(ptr))
+    src_acc = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
+    if targets is None:
+        d = dist + src_acc[s_of]
+        keep = d <= max_dist_m
+        out = pd.DataFrame({"source": s_of[keep], "target": node[keep], "dist_m": d[keep]})
+        return out.sort_values(["target", "source"], kind="stable").reset_index(drop=True)
+    tgt = _snapped(network, targets, max_snap_m)
+    t_ok = np.flatnonzero(tgt.edge >= 0)
+    # targets grouped by edge
+    order = t_ok[np.argsort(tgt.edge[t_ok], kind="stable")]
+    t_ptr = np.zeros(network.n_edges + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tgt.edge[order], minlength=network.n_edges), out=t_ptr[1:])
+    indptr, _, _, arc_edge, arc_fwd = network.csr()
+    # (search, node, dist) -> arcs out of node
+    a_lo, a_hi = indptr[node], indptr[node + 1]
+    a_cnt = a_hi - a_lo
+    a_idx = np.repeat(a_lo, a_cnt) + (
+        np.arange(a_cnt.sum()) - np.repeat(np.cumsum(a_cnt) - a_cnt, a_cnt)
+    )
+    a_src = np.repeat(s_of, a_cnt)
+    a_dist = np.repeat(dist, a_cnt)
+    a_e = arc_edge[a_idx]
+    a_f = arc_fwd[a_idx]
+    # arcs -> targets on their edge
+    lo, hi = t_ptr[a_e], t_ptr[a_e + 1]
+    cnt = hi - lo
+    tpos = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    tt = order[tpos]
+    ss = np.repeat(a_src, cnt)
+    e = np.repeat(a_e, cnt)
+    t_off = tgt.offset_m[tt]
+    along = np.where(np.repeat(a_f, cnt), t_off, network.edge_length[e] - t_off)
+    dd = np.repeat(a_dist, cnt) + along
+    s2, t2, d2 = _same_edge_pairs(network, src, tgt)
+    ss = np.concatenate([ss, s2])
+    tt = np.concatenate([tt, t2])
+    dd = np.concatenate([dd, d2])
+    if count_access:
+        dd = dd + src_acc[ss] + np.nan_to_num(tgt.access_m)[tt]
+    keep = dd <= max_dist_m
+    ss, tt, dd = ss[keep], tt[keep], dd[keep]
+    o = np.lexsort((dd, ss, tt))
+    ss, tt, dd = ss[o], tt[o], dd[o]
+    first = np.ones(len(o), dtype=bool)
+    first[1:] = (tt[1:] != tt[:-1]) | (ss[1:] != ss[:-1])
+    return pd.DataFrame({"source": ss[first], "target": tt[first], "dist_m": dd[first]})
+
+
+def count_within(
+    network: Network,
+    sources: object,
+    targets: object | None = None,
+    *,
+    max_dist_m: float,
+    max_snap_m: float = 250.0,
+    count_access: bool = False,
+) -> pd.Series:
+    """Number of sources within ``max_dist_m`` of every target (or every node).
+
+    Targets that are not placed on the network get ``<NA>`` (not 0: they are unknown).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [100, 0], [200, 0]], [0, 1], [1, 2])
+    >>> count_within(net, np.array([[0.0, 0.0], [200.0, 0.0]]), max_dist_m=150).tolist()
+    [1, 2, 1]
+    """
+    pairs = reach_pairs(
+        network, sources, targets, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+        count_access=count_access,
+    )
+    if targets is None:
+        n = network.n_nodes
+        return pd.Series(
+            np.bincount(pairs["target"].to_numpy(), minlength=n),
+            index=pd.RangeIndex(n, name="node"),
+            name="count",
+        )
+    tgt = _snapped(network, targets, max_snap_m)
+    counts = np.bincount(pairs["target"].to_numpy(), minlength=len(tgt))
+    out = pd.Series(counts, index=tgt.index, name="count", dtype="Int64")
+    out[~tgt.ok] = pd.NA
+    return out
