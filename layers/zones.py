@@ -1,0 +1,249 @@
+"""Reporting zones: any polygon layer (sub-districts, communities, the 2nd-ring old town).
+
+:func:`load_zones` returns a :class:`~jinan_gis.layers.result.LoadResult` whose layer has
+:data:`ZONE_COLUMNS` in EPSG:4548, names kept as in the file (GBK shapefiles decoded, see
+:func:`~jinan_gis.layers.tables.read_vector`).
+
+Invalid polygons are repaired with ``shapely.make_valid`` (their polygonal part kept) and
+**listed**: ``provenance["repaired"]`` (input row, zone id, what was wrong) and a log
+warning; the layer's ``repaired`` column is True for them. Rejected rows: empty geometry,
+not a polygon (points, lines), invalid beyond repair, missing or duplicate id.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import Point, Polygon, box
+>>> bow_tie = Polygon([(500_000, 4_060_000), (500_100, 4_060_100), (500_100, 4_060_000),
+...                    (500_000, 4_060_100)])
+>>> gdf = gpd.GeoDataFrame({"街道": ["大观园街道", "泺源街道", "某点"]},
+...     geometry=[box(500_000, 4_061_000, 501_000, 4_062_000), bow_tie,
+...               Point(500_000, 4_060_000)], crs="EPSG:4548")
+>>> res = load_zones(gdf, zone_type="subdistrict")
+>>> res.layer[["zone_id", "zone_name", "repaired"]].values.tolist()
+[['subdistrict:0', '大观园街道', False], ['subdistrict:1', '泺源街道', True]]
+>>> res.rejected["reason"].tolist(), res.provenance["n_repaired"]
+(['not a polygon (Point)'], 1)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jinan_gis.geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
+from jinan_gis.geo.errors import CRSError, InputDataError
+
+from .result import LoadResult, rejection_table
+from .tables import find_column, read_vector
+
+__all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
+
+log = logging.getLogger(__name__)
+
+ZONE_COLUMNS: tuple[str, ...] = (
+    "zone_id",
+    "zone_name",
+    "zone_type",
+    "repaired",
+    "input_row",
+    "geometry",
+)
+"""The columns of every zone layer, in order."""
+
+ZONE_NAME_NAMES: tuple[str, ...] = (
+    "zonename",
+    "name",
+    "名称",
+    "街道",
+    "街道名称",
+    "镇街",
+    "乡镇",
+    "乡镇名称",
+    "社区",
+    "社区名称",
+    "村居",
+    "namezh",
+    "xzqmc",
+    "jdmc",
+    "sqmc",
+    "mc",
+)
+"""Zone-name column names (normalised as in :func:`~jinan_gis.layers.tables.normalize_column`),
+by priority (XZQMC / JDMC / SQMC: 行政区 / 街道 / 社区 名称 in Chinese GIS exports)."""
+
+
+def _text(v: Any) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _polygonal(geom: Any) -> Any:
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    out = shapely.union_all(parts)
+    return None if out.is_empty or out.area <= 0 else out
+
+
+def load_zones(
+    src: str | Path | gpd.GeoDataFrame,
+    *,
+    zone_type: str = "zone",
+    name_column: Any | None = None,
+    id_column: Any | None = None,
+    encoding: str | None = None,
+    layer: str | int | None = None,
+    crs: Any | None = None,
+    source_name: str | None = None,
+) -> LoadResult:
+    """Load a polygon layer as reporting zones.
+
+    Parameters
+    ----------
+    src : path or geopandas.GeoDataFrame
+        Polygons in any CRS (not changed).
+    zone_type : str
+        What the zones are: "subdistrict", "community", "old_town"...
+    name_column : str, optional
+        Default: found by name (:data:`ZONE_NAME_NAMES`); None if nothing matches.
+    id_column : str, optional
+        Unique ids (e.g. 12-digit statistical codes). Default ``"<zone_type>:<row>"``.
+    encoding, layer : optional
+        As in :func:`~jinan_gis.layers.tables.read_vector`.
+    crs : CRS-like, optional
+        The CRS to declare where the file has none.
+    source_name : str, optional
+        Default: the file name.
+
+    Returns
+    -------
+    LoadResult
+        Layer with :data:`ZONE_COLUMNS` (EPSG:4548), rejection table, provenance
+        (``repaired``, ``n_repaired``, ``name_column``...).
+
+    Raises
+    ------
+    CRSError
+        No CRS and no ``crs``, or coordinates that cannot be in the declared CRS.
+    InputDataError
+        Unreadable file, unknown column.
+    """
+    source = source_name or (Path(src).name if isinstance(src, str | Path) else "zones")
+    prov: dict[str, Any] = {"source": source}
+    if isinstance(src, gpd.GeoDataFrame):
+        gdf = src.reset_index(drop=True)
+        prov["format"] = "geodataframe"
+    else:
+        gdf, info = read_vector(src, encoding=encoding, layer=layer)
+        prov.update(info, path=str(Path(src).resolve()))
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    if gdf.crs is None:
+        raise CRSError(
+            f"{source} has no CRS (a shapefile without .prj?). Declare it with crs=..., e.g. "
+            "'EPSG:4548' (CGCS2000 Gauss-Kruger CM 117E), 'EPSG:4527' (eastings 39xxxxxx) or "
+            "'EPSG:4326' (longitude/latitude)."
+        )
+    check_coordinates_plausible(gdf, source=source)
+    prov["crs_in"] = describe_crs(gdf.crs)
+    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    cols = list(attrs.columns)
+    for what, col in (("name_column", name_column), ("id_column", id_column)):
+        if col is not None and col not in cols:
+            raise InputDataError(f"{source}: {what}={col!r} is not a column. Columns: {cols}.")
+    name_col = name_column if name_column is not None else find_column(cols, ZONE_NAME_NAMES)
+    n = len(gdf)
+    names = [_text(v) for v in attrs[name_col]] if name_col is not None else [None] * n
+    ids = (
+        [_text(v) for v in attrs[id_column]]
+        if id_column is not None
+        else [f"{zone_type}:{i}" for i in range(n)]
+    )
+    original = gdf.geometry.to_numpy()
+    geoms = gdf.to_crs(ANALYSIS_CRS).geometry.to_numpy()
+    reason = np.full(n, None, dtype=object)
+    fixed: list[Any] = [None] * n
+    repaired: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            reason[i] = "empty geometry"
+            continue
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            reason[i] = f"not a polygon ({g.geom_type})"
+            continue
+        problem = None
+        if not g.is_valid:
+            problem = shapely.is_valid_reason(g)
+            g = _polygonal(shapely.make_valid(g))
+            if g is None:
+                reason[i] = f"invalid polygon, cannot be repaired ({problem})"
+                continue
+        if ids[i] is None:
+            reason[i] = "missing id"
+            continue
+        if ids[i] in seen:
+            reason[i] = "duplicate id"
+            continue
+        seen.add(ids[i])
+        fixed[i] = g
+        if problem is not None:
+            repaired.append(
+                {"input_row": i, "zone_id": ids[i], "zone_name": names[i], "problem": problem}
+            )
+    ok = np.flatnonzero(np.equal(reason, None))
+    repaired_rows = {r["input_row"] for r in repaired}
+    layer_gdf = gpd.GeoDataFrame(
+        {
+            "zone_id": pd.Series([ids[i] for i in ok], dtype=object),
+            "zone_name": pd.Series([names[i] for i in ok], dtype=object),
+            "zone_type": zone_type,
+            "repaired": np.array([int(i) in repaired_rows for i in ok], dtype=bool),
+            "input_row": ok.astype(np.int64),
+        },
+        geometry=gpd.GeoSeries([fixed[i] for i in ok], crs=ANALYSIS_CRS),
+        crs=ANALYSIS_CRS,
+    )
+    bad = np.flatnonzero(~np.equal(reason, None))
+    rejected = rejection_table(
+        {
+            "input_row": int(i),
+            "reason": reason[i],
+            **attrs.iloc[i].to_dict(),
+            "wkt": None if original[i] is None else original[i].wkt,
+        }
+        for i in bad
+    )
+    if repaired:
+        log.warning(
+            "%s: %d invalid polygon(s) repaired with make_valid: %s",
+            source,
+            len(repaired),
+            repaired[:5],
+        )
+    prov.update(
+        zone_type=zone_type,
+        name_column=name_col,
+        id_column=id_column,
+        crs=ANALYSIS_CRS,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        n_input=n,
+        n_kept=len(layer_gdf),
+        n_rejected=len(rejected),
+        repaired=repaired,
+        n_repaired=len(repaired),
+        n_unnamed=int(sum(names[i] is None for i in ok)),
+    )
+    result = LoadResult(layer=layer_gdf, rejected=rejected, n_input=n, provenance=prov)
+    result.check_accounting()
+    log.info("%s", result.summary())
+    return result
