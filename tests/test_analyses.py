@@ -1,0 +1,266 @@
+"""Coverage metrics, the catalogue and the report: hand-checkable cases on tiny networks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from jinan_gis.analyses.catalogue import CATALOGUE, catalogue_table, get_metric
+from jinan_gis.analyses.coverage import coverage, place_population
+from jinan_gis.analyses.gaps import find_gaps
+from jinan_gis.analyses.life_circle import life_circle
+from jinan_gis.analyses.report import AnalysisInputs, evaluate
+from jinan_gis.geo.errors import JinanGISError, LayerError
+from jinan_gis.geo.network import Network, build_network
+from jinan_gis.geo.synthetic import street_grid
+
+CRS = "EPSG:4548"
+
+
+def gdf(rows: list[dict], xy: list[tuple[float, float]]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, geometry=[Point(p) for p in xy], crs=CRS)
+
+
+# A 2 km street along y=0 from x=0 to x=2000; district A is x < 1000, district B is x >= 1000.
+def line_network() -> Network:
+    return Network.from_arrays([[0, 0], [1000, 0], [2000, 0]], [0, 1], [1, 2])
+
+
+def districts() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["370112", "370103"], "name_zh": ["历城区", "市中区"],
+         "source": ["test", "test"]},
+        geometry=[box(-100, -500, 1000, 500), box(1000, -500, 2100, 500)], crs=CRS,
+    )
+
+
+def test_coverage_three_people_one_clinic_by_hand() -> None:
+    # people at 100, 600 and 1500 m along the street, 10 m off it; clinic at x=0
+    people = gdf([{"population": 10.0}, {"population": 20.0}, {"population": 30.0}],
+                 [(100, 10), (600, -10), (1500, 10)])
+    clinic = gdf([{"category": "chc"}], [(0, 0)])
+    t = coverage(line_network(), clinic, people, max_dist_m=1000).iloc[0]
+    assert t["population"] == 60.0
+    assert t["covered_network"] == 30.0  # 100 m and 600 m away; 1500 m is too far
+    assert t["share_network"] == pytest.approx(0.5)
+    # straight line gives the same here (the street is straight)
+    assert t["covered_straight"] == 30.0
+
+
+def test_network_and_straight_line_differ_on_a_detour() -> None:
+    # a U-shaped street: clinic and person 200 m apart in a straight line, 1200 m by street
+    net = Network.from_arrays([[0, 0], [0, 500], [200, 500], [200, 0]], [0, 1, 2], [1, 2, 3])
+    clinic = gdf([{"category": "chc"}], [(0, 0)])
+    people = gdf([{"population": 5.0}], [(200, 0)])
+    t = coverage(net, clinic, people, max_dist_m=1000).iloc[0]
+    assert t["share_straight"] == 1.0
+    assert t["share_network"] == 0.0
+
+
+def test_clinic_across_the_border_covers_people_inside() -> None:
+    # person in district A at x=900; the only clinic is in district B at x=1300 (400 m away)
+    people = gdf([{"population": 7.0, "district_code": "370112"}], [(900, 5)])
+    clinics = gdf([{"category": "chc", "source": "test"}], [(1300, 0)])
+    t = coverage(line_network(), clinics, people, max_dist_m=1000, by="district_code")
+    assert t.loc["370112", "share_network"] == 1.0
+
+
+def test_people_off_the_network_are_reported_not_dropped() -> None:
+    people = gdf([{"population": 10.0}, {"population": 90.0}], [(100, 5), (500, 5000)])
+    clinic = gdf([{"category": "chc"}], [(0, 0)])
+    placed = place_population(line_network(), people, max_snap_m=200)
+    t = coverage(line_network(), clinic, placed, max_dist_m=1000).iloc[0]
+    assert t["population"] == 100.0
+    assert t["not_placed"] == 90.0
+    assert t["share_not_placed"] == pytest.approx(0.9)
+    assert t["share_network"] == 1.0  # of the placed people
+
+
+def test_population_without_weights_is_a_clear_error() -> None:
+    with pytest.raises(LayerError, match="no 'population' column"):
+        place_population(line_network(), gdf([{"x": 1}], [(0, 0)]))
+
+
+def test_category_filter_and_groups() -> None:
+    people = gdf([{"population": 1.0}], [(100, 0)])
+    fac = gdf([{"category": "library", "group": "culture"}], [(0, 0)])
+    assert coverage(line_network(), fac, people, max_dist_m=500,
+                    categories=["chc"]).iloc[0]["share_network"] == 0.0
+    assert coverage(line_network(), fac, people, max_dist_m=500,
+                    categories="culture").iloc[0]["share_network"] == 1.0
+
+
+def test_coverage_agrees_with_networkx_on_a_larger_graph() -> None:
+    g = street_grid(40, 40, seed=11)
+    net = Network.from_arrays(g.node_xy, g.edge_u, g.edge_v)
+    rng = np.random.default_rng(3)
+    people_nodes = rng.choice(net.n_nodes, 300, replace=False)
+    fac_nodes = rng.choice(net.n_nodes, 8, replace=False)
+    w = rng.uniform(1, 100, 300)
+    people = gpd.GeoDataFrame({"population": w}, geometry=gpd.points_from_xy(
+        *net.node_xy[people_nodes].T), crs=CRS)
+    fac = gpd.GeoDataFrame({"category": ["chc"] * 8}, geometry=gpd.points_from_xy(
+        *net.node_xy[fac_nodes].T), crs=CRS)
+    G = nx.Graph()
+    for a, b, length in zip(net.edge_u, net.edge_v, net.edge_length, strict=True):
+        G.add_edge(int(a), int(b), w=float(length))
+    d = nx.multi_source_dijkstra_path_length(G, set(map(int, fac_nodes)), weight="w")
+    want = sum(wi for n, wi in zip(people_nodes, w, strict=True) if d.get(int(n), 1e18) <= 800)
+    t = coverage(net, fac, people, max_dist_m=800).iloc[0]
+    assert t["covered_network"] == pytest.approx(want)
+
+
+def test_life_circle_by_hand() -> None:
+    net = line_network()
+    people = gdf([{"population": 1.0}, {"population": 3.0}], [(100, 0), (1900, 0)])
+    fac = gdf([{"category": "school"}, {"category": "market"}, {"category": "school"}],
+              [(0, 0), (400, 0), (2000, 0)])
+    spec = {"max_dist_m": 500.0, "types": {"school": ("school",), "market": ("market",)}}
+    r = life_circle(net, fac, place_population(net, people), circle=spec)
+    assert r["complete"].tolist() == [True, False]
+    assert r["score"].tolist() == [1.0, 0.5]
+
+
+def test_gaps_rank_by_population() -> None:
+    people = gdf([{"population": 1.0}, {"population": 50.0}, {"population": 9.0}],
+                 [(10, 10), (3000, 3000), (3600, 3000)])
+    g = find_gaps(people, np.array([False, False, False]), cell_m=500)
+    assert g["population"].tolist() == [59.0, 1.0]
+    assert g["rank"].tolist() == [1, 2]
+    assert find_gaps(people, np.array([True, True, True])).empty
+
+
+# ------------------------------------------------------------------ catalogue and report
+def test_catalogue_ids_unique_and_sourced() -> None:
+    ids = [m.id for m in CATALOGUE]
+    assert len(ids) == len(set(ids))
+    for m in CATALOGUE:
+        if m.basis == "plan":
+            assert m.source_file.endswith(".txt") and "「" in m.quote
+        else:
+            assert m.basis == "national standard" and "GB 50180-2018" in m.quote
+    t = catalogue_table()
+    assert set(t["id"]) == set(ids)
+    assert get_metric("S-CULTURE-15-30").distance_m(rural=True) == pytest.approx(2000.0)
+    with pytest.raises(JinanGISError, match="unknown metric"):
+        get_metric("nope")
+
+
+def test_plan_quotes_are_verbatim(shared_dir) -> None:
+    """Every quote fragment inside 「」 appears in the cited plan document."""
+    import re
+
+    plans = shared_dir / "plans"
+    for m in CATALOGUE:
+        if m.basis != "plan":
+            continue
+        text = (plans / m.source_file).read_text(encoding="utf-8")
+        norm = re.sub(r"\s+", "", text)
+        for frag in re.findall(r"「([^」]+)」", m.quote):
+            f = re.sub(r"\s+", "", frag)
+            assert f in norm, (m.id, frag)
+
+
+def _tiny_inputs(**kw) -> AnalysisInputs:
+    streets = gpd.GeoDataFrame(
+        {"source": ["test", "test"]},
+        geometry=[
+            gpd.GeoSeries.from_wkt(["LINESTRING (0 0, 1000 0)"]).iloc[0],
+            gpd.GeoSeries.from_wkt(["LINESTRING (1000 0, 2000 0)"]).iloc[0],
+        ],
+        crs=CRS,
+    )
+    people = gdf(
+        [{"population": 10.0, "source": "test"}, {"population": 20.0, "source": "test"},
+         {"population": 30.0, "source": "test"}],
+        [(100, 10), (800, -10), (1500, 10)],
+    )
+    fac = gdf(
+        [{"category": "chs_station", "group": "clinic", "source": "test"},
+         {"category": "elderly_care_centre", "group": "elderly", "source": "test"}],
+        [(1100, 0), (1800, 0)],
+    )
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["a", "b"], "zone_name": ["甲街道", "乙街道"],
+         "district_code": ["370112", "370103"], "in_plan_scope": [True, True],
+         "source": ["test", "test"]},
+        geometry=[box(-100, -500, 1000, 500), box(1000, -500, 2100, 500)], crs=CRS,
+    )
+    base = {"districts": districts(), "streets": streets, "facilities": fac,
+            "population": people, "zones": zones}
+    base.update(kw)
+    return AnalysisInputs(**{k: v for k, v in base.items() if v is not None})
+
+
+def test_evaluate_by_hand_with_border_effect() -> None:
+    rep = evaluate(_tiny_inputs(), progress=False, service_area_metric=None)
+    m = rep.metrics.set_index(["metric_id", "district"])
+    # Licheng (x < 1000): people at 100 m (1000 m from the station at 1100: covered, exactly
+    # at the limit) and 800 m (300 m away) -> 30 of 30 covered, across the border
+    row = m.loc[("L-CLINIC-1000", "370112")]
+    assert row["value"] == pytest.approx(1.0)
+    assert row["status"] == "pass"
+    # elderly-care centre: only in zone b (Shizhong)
+    assert m.loc[("JN-ELDERLY-PER-SUBDISTRICT", "370112"), "value"] == 0.0
+    assert m.loc[("JN-ELDERLY-PER-SUBDISTRICT", "370103"), "value"] == 1.0
+    assert m.loc[("JN-ELDERLY-PER-SUBDISTRICT", "370103"), "status"] == "pass"
+    # no culture facilities at all: a clear "needs layer", not 0 %
+    assert m.loc[("S-CULTURE-15-30", "370103"), "status"].startswith("needs layer: facilities")
+    # no old-town zone given
+    assert "old_town" in m.loc[("JN-CONVENIENCE-15-OLDTOWN", "370112"), "status"]
+    # parks without areas
+    assert "park areas" in m.loc[("L-PARK-2025", "370112"), "status"] or m.loc[
+        ("L-PARK-2025", "370112"), "status"].startswith("needs layer: facilities")
+    assert not rep.synthetic
+    assert "SYNTHETIC" not in rep.summary_markdown()
+
+
+def test_evaluate_without_zones_marks_zone_metrics() -> None:
+    rep = evaluate(_tiny_inputs(zones=None), progress=False, service_area_metric=None)
+    st = rep.metrics.set_index(["metric_id", "district"])["status"]
+    assert st[("L-ELDERLY-60", "370112")] == "needs layer: zones"
+    assert st[("L-CLINIC-1000", "370112")] in ("pass", "fail")
+
+
+def test_per_capita_park_area_by_hand() -> None:
+    inp = _tiny_inputs()
+    parks = gdf([{"category": "park", "group": "park", "area_m2": 450.0, "source": "test"}],
+                [(500, 100)])
+    inp.facilities = pd.concat([inp.facilities, parks], ignore_index=True)
+    rep = evaluate(inp, progress=False, service_area_metric=None)
+    m = rep.metrics.set_index(["metric_id", "district"])
+    # 450 m² for the 30 residents of Licheng = 15 m² each
+    assert m.loc[("L-PARK-2025", "370112"), "value"] == pytest.approx(15.0)
+    assert m.loc[("L-PARK-2025", "370112"), "status"] == "pass"
+    assert m.loc[("L-PARK-2035", "370112"), "status"] == "pass"
+
+
+def test_report_on_the_synthetic_sample_says_so() -> None:
+    from jinan_gis.layers.sample import build_sample, old_town_zone
+
+    s = build_sample(scale=0.1, seed=3)
+    inp = AnalysisInputs(districts=s.districts, streets=s.streets, facilities=s.facilities,
+                         population=s.population, zones=s.zones, old_town=old_town_zone())
+    rep = evaluate(inp, progress=False)
+    assert rep.synthetic
+    assert rep.metrics["synthetic_inputs"].all()
+    md = rep.summary_markdown()
+    assert "SYNTHETIC SAMPLE" in md and "合成样例数据" in md
+    st = set(rep.metrics["status"])
+    assert st <= {"pass", "fail", "no numeric target"}, st
+    assert {"service_areas", "coverage_grid", "gaps"} <= set(rep.places)
+    sa = rep.places["service_areas"].set_index("max_dist_m").geometry
+    assert sa[300.0].difference(sa[1000.0]).area < 1.0
+
+
+def test_build_network_from_the_sample_streets_is_connected() -> None:
+    from jinan_gis.layers.sample import build_sample
+
+    s = build_sample(districts=("370103",), scale=0.1, seed=2)
+    net = build_network(s.streets)
+    share_main = 1 - net.node_is_island.mean()
+    assert share_main > 0.99
