@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test lint imports bench clean
+.PHONY: demo test lint imports browser bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,7 +32,14 @@ lint: $(VENV)/.installed-dev
 imports: $(VENV)/.installed-dev
 	$(BIN)/python scripts/check_imports.py
 
-test: lint imports
+# The map tests open the exported HTML in Debian's headless Chromium; install it when missing
+# (needs root, as on CI and the developers' machines; elsewhere those tests say how to get it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  >/dev/null) || echo "chromium not installed: map browser tests will be skipped"; }
+
+test: lint imports browser
 	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed-dev

@@ -1,0 +1,506 @@
+"""Road centreline files from GIS staff (shapefile, GeoPackage, GeoJSON) as street lines.
+
+Reading (:func:`read_centreline_file`):
+
+* **CRS**: whatever the file declares (EPSG:4326, 4490, 4527, 4548, 32650...), checked for
+  the usual mix-ups by :func:`jinan_gis.geo.crs.check_coordinates_plausible`. A file without
+  CRS (a shapefile without ``.prj``) is refused with a :class:`CRSError`: declare the CRS
+  with ``file_crs=`` (which also overrides a wrong one, with a warning).
+* **Encoding**: ``encoding=`` when given; else a shapefile's ``.cpg``; else, for a shapefile
+  without ``.cpg``, the ``.dbf`` bytes decide: valid UTF-8 is read as UTF-8, otherwise GBK
+  (GB18030, its superset) when the bytes decode as such. Other formats are UTF-8.
+
+Conversion (:func:`centreline_to_streets`), one *input row* per feature:
+
+* rejected with a reason: empty geometry, non-line geometry, NaN/infinite coordinates,
+  a class the mode may not use, zero length, outside the area, nothing left after snapping;
+* MultiLineStrings are split into their parts;
+* ``highway``: the class column mapped by :data:`CLASS_MAP` (Chinese road classes and OSM
+  ``highway`` / Geofabrik ``fclass`` values), ``"unknown"`` otherwise (open to every mode);
+* ``oneway``: from a oneway column (:func:`parse_oneway`), for ``drive``/``bike``/``all``;
+  lines one-way against their digitisation are reversed;
+* lines are snapped and noded at intersections by :func:`jinan_gis.layers.noding.node_lines`
+  (``snap_tol_m``; a grade column such as ``layer`` keeps bridges from joining the roads
+  they cross); every piece keeps its parent's attributes and ``input_row``.
+
+Examples
+--------
+>>> map_class(["主干路", "支路", "footway", "track_grade2", "人行道", None])
+['primary', 'residential', 'footway', 'track', 'footway', 'unknown']
+>>> [parse_oneway(v) for v in ("yes", "是", 0, "-1", "TF", None)]
+[1, 1, 0, -1, -1, 0]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from jinan_gis.geo.crs import check_coordinates_plausible, describe_crs
+from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
+
+from .noding import node_lines
+from .osm import ACCESS_MODES, exclusion_reason, way_access
+from .result import rejection_table
+from .street_schema import make_street_layer
+
+__all__ = [
+    "CLASS_COLUMNS",
+    "CLASS_MAP",
+    "GRADE_COLUMNS",
+    "NAME_COLUMNS",
+    "ONEWAY_COLUMNS",
+    "centreline_to_streets",
+    "detect_dbf_encoding",
+    "map_class",
+    "parse_oneway",
+    "read_centreline_file",
+]
+
+log = logging.getLogger(__name__)
+
+NAME_COLUMNS: tuple[str, ...] = (
+    "name", "名称", "道路名称", "道路名", "路名", "road_name", "roadname", "rd_name", "name_zh",
+    "name_chn", "mc", "dlmc",
+)
+"""Columns tried (case-insensitively, in order) for the street name."""
+
+CLASS_COLUMNS: tuple[str, ...] = (
+    "highway", "fclass", "道路等级", "等级", "道路类型", "类型", "class", "road_class",
+    "roadclass", "kind", "dldj",
+)
+"""Columns tried for the road class."""
+
+ONEWAY_COLUMNS: tuple[str, ...] = ("oneway", "one_way", "是否单行", "单行", "单向")
+"""Columns tried for the one-way flag."""
+
+GRADE_COLUMNS: tuple[str, ...] = ("layer", "z_level", "zlevel", "grade_level", "层")
+"""Columns tried for the grade level (bridges > 0, tunnels < 0)."""
+
+_OSM_CLASSES = (
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "living_street", "service", "pedestrian", "track", "footway", "path", "cycleway", "steps",
+    "bridleway", "road", "motorway_link", "trunk_link", "primary_link", "secondary_link",
+    "tertiary_link", "busway", "corridor", "construction",
+)
+
+CLASS_MAP: dict[str, str] = {
+    **{c: c for c in _OSM_CLASSES},
+    **{f"track_grade{i}": "track" for i in range(1, 6)},
+    "高速公路": "motorway",
+    "高速": "motorway",
+    "匝道": "motorway_link",
+    "城市快速路": "trunk",
+    "快速路": "trunk",
+    "国道": "trunk",
+    "省道": "primary",
+    "主干路": "primary",
+    "主干道": "primary",
+    "城市主干路": "primary",
+    "次干路": "secondary",
+    "次干道": "secondary",
+    "城市次干路": "secondary",
+    "县道": "secondary",
+    "乡道": "tertiary",
+    "支路": "residential",
+    "城市支路": "residential",
+    "街巷": "residential",
+    "小巷": "residential",
+    "胡同": "residential",
+    "村道": "unclassified",
+    "乡村道路": "unclassified",
+    "农村道路": "unclassified",
+    "内部道路": "service",
+    "小区道路": "service",
+    "单位内部道路": "service",
+    "步行街": "pedestrian",
+    "步行道": "footway",
+    "步道": "footway",
+    "人行道": "footway",
+    "人行天桥": "footway",
+    "地下通道": "footway",
+    "台阶": "steps",
+    "自行车道": "cycleway",
+    "非机动车道": "cycleway",
+    "机耕路": "track",
+    "机耕道": "track",
+    "在建道路": "construction",
+}
+"""Road class (Chinese, OSM ``highway`` or Geofabrik ``fclass``) -> OSM ``highway`` class.
+
+Chinese urban classes follow CJJ 37 (快速路 trunk, 主干路 primary, 次干路 secondary, 支路
+residential); highway administrative classes follow their usual OSM tagging in China (国道
+trunk, 省道 primary, 县道 secondary, 乡道 tertiary, 村道 unclassified)."""
+
+_ONEWAY_FWD = {"yes", "true", "1", "y", "f", "ft", "是", "单行", "单向", "正向"}
+_ONEWAY_REV = {"-1", "reverse", "t", "tf", "反向", "逆向"}
+
+
+def map_class(values: Iterable[object], class_map: Mapping[str, str] | None = None) -> list[str]:
+    """Map road class values to OSM ``highway`` classes (``"unknown"`` when not mapped).
+
+    ``class_map`` entries take precedence over :data:`CLASS_MAP`; matching ignores case and
+    surrounding spaces.
+
+    Examples
+    --------
+    >>> map_class(["快速路", "3", "Residential"], class_map={"3": "tertiary"})
+    ['trunk', 'tertiary', 'residential']
+    """
+    table = {k.lower(): v for k, v in CLASS_MAP.items()}
+    if class_map:
+        table.update({str(k).strip().lower(): v for k, v in class_map.items()})
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append("unknown")
+            continue
+        key = str(v).strip().lower()
+        if key.endswith(".0") and key[:-2].lstrip("-").isdigit():
+            key = key[:-2]
+        out.append(table.get(key, "unknown"))
+    return out
+
+
+def parse_oneway(value: object) -> int:
+    """One-way flag of a centreline: 1 digitised direction, -1 against it, 0 both ways.
+
+    Accepts OSM values (``yes``, ``-1``), numbers (1, 0, -1), ESRI-style ``FT``/``TF`` and
+    Chinese ``是``/``单行``/``反向``; anything else is two-way.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return 0
+    if isinstance(value, bool | np.bool_):
+        return 1 if value else 0
+    key = str(value).strip().lower()
+    if key.endswith(".0"):
+        key = key[:-2]
+    if key in _ONEWAY_FWD:
+        return 1
+    if key in _ONEWAY_REV:
+        return -1
+    return 0
+
+
+def detect_dbf_encoding(dbf_path: str | Path) -> str | None:
+    """Guess the text encoding of a ``.dbf`` (shapefile attributes) from its bytes.
+
+    Returns ``"UTF-8"`` when the field names and records decode as UTF-8 (and are not plain
+    ASCII), ``"GB18030"`` (GBK's superset) when they decode as that, and None for plain
+    ASCII or undecidable bytes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.dbf"
+    >>> header = bytes(8) + (65).to_bytes(2, "little") + bytes(22)
+    >>> field = b"NAME".ljust(11, b"\\0") + b"C" + bytes(4) + bytes([20]) + bytes(15)
+    >>> _ = p.write_bytes(header + field + b"\\r" + b" " + "经十路".encode("gbk").ljust(20))
+    >>> detect_dbf_encoding(p)
+    'GB18030'
+    """
+    data = Path(dbf_path).read_bytes()
+    if len(data) < 32:
+        return None
+    header_len = int.from_bytes(data[8:10], "little")
+    names = b""
+    for off in range(32, max(32, header_len - 1), 32):
+        desc = data[off : off + 32]
+        if not desc or desc[0] == 0x0D:
+            break
+        names += desc[:11].split(b"\0", 1)[0] + b" "
+    text = names + data[header_len:].rstrip(b"\x1a")
+    if text.isascii():
+        return None
+    try:
+        text.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text.decode("gb18030")
+        return "GB18030"
+    except UnicodeDecodeError:
+        return None
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    for cand in path.parent.glob(path.stem + ".*"):
+        if cand.suffix.lower() == suffix:
+            return cand
+    return None
+
+
+def read_centreline_file(
+    path: str | Path,
+    *,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    file_crs: Any = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a centreline file with its CRS and encoding sorted out (see the module docstring).
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The features as read (in the file's CRS, or ``file_crs``), and provenance:
+        ``encoding``, ``encoding_from`` (``"argument"``, ``".cpg"``, ``"detected"``,
+        ``"default"``), ``file_crs``, ``crs_from``.
+
+    Raises
+    ------
+    InputDataError
+        For a missing or unreadable file, or attributes that do not decode.
+    CRSError
+        For a file without CRS when ``file_crs`` is not given.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, pathlib
+    >>> from shapely.geometry import LineString
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "roads.shp"
+    >>> line = LineString([(500_000, 4_060_000), (500_100, 4_060_000)])
+    >>> gpd.GeoDataFrame({"名称": ["经十路"]}, geometry=[line], crs="EPSG:4548"
+    ...                  ).to_file(p, encoding="GBK")
+    >>> p.with_suffix(".cpg").unlink(); p.with_suffix(".prj").unlink()  # as from old tools
+    >>> gdf, prov = read_centreline_file(p, file_crs="EPSG:4548")
+    >>> gdf["名称"].tolist(), prov["encoding"], prov["encoding_from"]
+    (['经十路'], 'GB18030', 'detected')
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"centreline file {str(path)!r} does not exist; check the path.")
+    how = "argument" if encoding else "default"
+    is_shp = path.suffix.lower() == ".shp"
+    if encoding is None and is_shp:
+        if _sibling(path, ".cpg") is not None:
+            how = ".cpg"
+        else:
+            dbf = _sibling(path, ".dbf")
+            encoding = detect_dbf_encoding(dbf) if dbf is not None else None
+            how = "detected" if encoding else "default"
+            if encoding:
+                log.info("%s: no .cpg; attributes detected as %s", path.name, encoding)
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            f"{path.name}: attributes do not decode as {encoding}. Pass the right encoding, "
+            "e.g. encoding='GBK' (Chinese Windows GIS software) or encoding='UTF-8'."
+        ) from exc
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise InputDataError(
+            f"{path.name}: cannot be read as a GIS file ({exc}). Check that all parts of a "
+            "shapefile (.shp, .shx, .dbf, .prj) are present, or pass layer= for a GeoPackage."
+        ) from exc
+    crs_from = "file"
+    if file_crs is not None:
+        if gdf.crs is not None and not gdf.crs.equals(file_crs):
+            log.warning(
+                "%s declares %s; using file_crs=%s as asked",
+                path.name, describe_crs(gdf.crs), describe_crs(file_crs),
+            )
+        gdf = gdf.set_crs(file_crs, allow_override=True)
+        crs_from = "argument"
+    elif gdf.crs is None:
+        raise CRSError(
+            f"{path.name} has no CRS (a shapefile without .prj?). Declare the CRS of its "
+            "coordinates with file_crs=..., e.g. file_crs='EPSG:4527' for Gauss-Kruger "
+            "eastings that start with the zone number 39 (39xxxxxx), 'EPSG:4548' for eastings "
+            "around 500000, 'EPSG:4326' or 'EPSG:4490' for longitude/latitude."
+        )
+    prov = {
+        "encoding": encoding or ("UTF-8" if not is_shp else "GDAL default"),
+        "encoding_from": how,
+        "file_crs": describe_crs(gdf.crs),
+        "crs_from": crs_from,
+    }
+    return gdf, prov
+
+
+def _find_column(
+    gdf: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str
+) -> str | None:
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    if given is not None:
+        if given not in cols:
+            raise LayerError(
+                f"{what} column {given!r} is not in the file; its columns are "
+                f"{', '.join(map(str, cols))}."
+            )
+        return given
+    lower = {str(c).strip().lower(): c for c in cols}
+    for cand in candidates:
+        if cand.lower() in lower:
+            return lower[cand.lower()]
+    return None
+
+
+def centreline_to_streets(
+    gdf: gpd.GeoDataFrame,
+    *,
+    mode: str,
+    area: BaseGeometry | None,
+    crs: Any,
+    source: str,
+    name_column: str | None = None,
+    class_column: str | None = None,
+    oneway_column: str | None = None,
+    grade_column: str | None = None,
+    class_map: Mapping[str, str] | None = None,
+    snap_tol_m: float = 1.0,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:
+    """Turn centreline features into a noded street layer (see the module docstring).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features with a CRS (as returned by :func:`read_centreline_file`).
+    mode : {"walk", "bike", "drive", "all"}
+    area : shapely geometry in ``crs``, or None
+    crs : CRS-like (metric)
+    source : str
+        Value of the ``source`` column.
+    name_column, class_column, oneway_column, grade_column : str, optional
+        Column names; when None they are looked for among :data:`NAME_COLUMNS`,
+        :data:`CLASS_COLUMNS`, :data:`ONEWAY_COLUMNS`, :data:`GRADE_COLUMNS`.
+    class_map : mapping, optional
+        Extra class -> OSM ``highway`` entries (precedence over :data:`CLASS_MAP`).
+    snap_tol_m : float
+        Snapping tolerance of :func:`jinan_gis.layers.noding.node_lines`.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame, dict)
+        Layer, rejection table (``input_row``, ``reason``, the feature's attributes and
+        ``geometry_wkt``), and the columns used.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> x, y = 500_000, 4_060_000
+    >>> gdf = gpd.GeoDataFrame({"名称": ["经十路", "历山路", "x"]}, geometry=[
+    ...     LineString([(x, y), (x + 100, y)]), LineString([(x + 50, y - 50), (x + 50, y + 50)]),
+    ...     Point(x, y)], crs="EPSG:4548")
+    >>> layer, rej, used = centreline_to_streets(gdf, mode="walk", area=None, crs="EPSG:4548",
+    ...                                          source="centreline-file:x")
+    >>> layer.name.tolist(), rej.reason.tolist()
+    (['经十路', '经十路', '历山路', '历山路'], ['not a line (Point)'])
+    """
+    n = len(gdf)
+    geom_name = gdf.geometry.name
+    used = {
+        "name_column": _find_column(gdf, name_column, NAME_COLUMNS, "name"),
+        "class_column": _find_column(gdf, class_column, CLASS_COLUMNS, "class"),
+        "oneway_column": _find_column(gdf, oneway_column, ONEWAY_COLUMNS, "oneway"),
+        "grade_column": _find_column(gdf, grade_column, GRADE_COLUMNS, "grade"),
+    }
+    attrs = pd.DataFrame(gdf.drop(columns=geom_name)).reset_index(drop=True)
+    attrs.columns = [
+        f"orig_{c}" if c in ("input_row", "reason", "geometry_wkt") else c for c in attrs.columns
+    ]
+    geoms = gdf.geometry.to_numpy()
+    rejected: dict[int, str] = {}
+
+    def col(key: str) -> list[object]:
+        c = used[key]
+        return gdf[c].tolist() if c is not None else [None] * n
+
+    names = col("name_column")
+    highway = map_class(col("class_column"), class_map)
+    oneway_raw = col("oneway_column")
+    grade_raw = (
+        pd.to_numeric(gdf[used["grade_column"]], errors="coerce").fillna(0).to_numpy(float)
+        if used["grade_column"] is not None
+        else np.zeros(n)
+    )
+    if n and (np.asarray(highway) == "unknown").all() and used["class_column"] is None:
+        log.info("%s: no road class column; every line is 'unknown' (open to all modes)", source)
+
+    is_missing = shapely.is_missing(geoms) if n else np.zeros(0, bool)
+    for i in range(n):
+        g = geoms[i]
+        if is_missing[i] or g.is_empty:
+            rejected[i] = "empty geometry"
+        elif g.geom_type not in ("LineString", "MultiLineString", "LinearRing"):
+            rejected[i] = f"not a line ({g.geom_type})"
+        elif not np.isfinite(shapely.get_coordinates(g)).all():
+            rejected[i] = "invalid coordinates (NaN or infinite)"
+        else:
+            reason = exclusion_reason({"highway": highway[i]}, mode)
+            if reason is not None:
+                rejected[i] = reason
+    valid = np.array([i not in rejected for i in range(n)], dtype=bool)
+
+    series = gpd.GeoSeries(geoms[valid], crs=gdf.crs)
+    check_coordinates_plausible(series, source=source)
+    projected = series.to_crs(crs).to_numpy()
+    rows = np.flatnonzero(valid)
+    parts, part_idx = shapely.get_parts(projected, return_index=True)
+    part_row = rows[part_idx] if len(rows) else np.array([], np.int64)
+    finite = np.array(
+        [np.isfinite(shapely.get_coordinates(p)).all() for p in parts], dtype=bool
+    )
+    for r in np.unique(part_row[~finite]):
+        rejected[int(r)] = "coordinates outside the valid area of the CRS"
+    ok = finite & ~np.isin(part_row, list(rejected))
+    nonzero = ok & (shapely.length(parts) > 0 if len(parts) else ok)
+    for r in set(part_row[ok].tolist()) - set(part_row[nonzero].tolist()):
+        rejected[int(r)] = "zero length"
+    inside = nonzero.copy()
+    if area is not None and len(parts):
+        shapely.prepare(area)
+        inside[nonzero] = shapely.intersects(area, parts[nonzero])
+    for r in set(part_row[nonzero].tolist()) - set(part_row[inside].tolist()):
+        rejected[int(r)] = "outside the area"
+
+    parts, part_row = parts[inside], part_row[inside]
+    direction = np.array(
+        [0 if mode == "walk" else parse_oneway(oneway_raw[r]) for r in part_row], dtype=np.int64
+    )
+    parts = np.asarray(
+        [shapely.reverse(p) if d == -1 else p for p, d in zip(parts, direction, strict=True)],
+        dtype=object,
+    )
+    pieces, parent = node_lines(parts, snap_tol_m=snap_tol_m, grade=grade_raw[part_row])
+    piece_row = part_row[parent] if len(parent) else np.array([], np.int64)
+    for r in set(part_row.tolist()) - set(piece_row.tolist()):
+        rejected[int(r)] = "zero length after snapping"
+
+    counter: dict[int, int] = {}
+    ids = []
+    for r in piece_row.tolist():
+        k = counter.get(r, 0)
+        counter[r] = k + 1
+        ids.append(f"cl-{r}-{k}")
+    access = {r: way_access({"highway": highway[r]}) for r in set(piece_row.tolist())}
+    data: dict[str, Any] = {
+        "street_id": ids,
+        "name": [names[r] for r in piece_row],
+        "highway": [highway[r] for r in piece_row],
+        "oneway": direction[parent] != 0 if len(parent) else np.array([], bool),
+        "source": [source] * len(pieces),
+        "input_row": piece_row,
+    }
+    for m in ACCESS_MODES:
+        data[m] = [access[r][m] for r in piece_row.tolist()]
+    layer = make_street_layer(data, pieces, crs=crs)
+
+    rej_rows = []
+    for r in sorted(rejected):
+        rec = {"input_row": r, "reason": rejected[r]}
+        rec.update(attrs.iloc[r].to_dict())
+        g = geoms[r]
+        rec["geometry_wkt"] = None if g is None else g.wkt
+        rej_rows.append(rec)
+    return layer, rejection_table(rej_rows), used
