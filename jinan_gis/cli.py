@@ -241,7 +241,8 @@ def cmd_import(args) -> int:
         from jinan_gis.layers.streets import load_streets
 
         res = load_streets(args.area or "370112", source="centreline", path=args.path,
-                           mode=args.mode, encoding=args.encoding, crs=args.crs)
+                           mode=args.mode, encoding=args.encoding, file_crs=args.crs,
+                           datum=args.datum)
     name = args.name or kind
     store = LayerStore(args.store)
     store.write(name, res)

@@ -2,6 +2,9 @@
 
 Nothing is lost: ``len(result.layer) + len(result.rejected) == result.n_input`` always holds
 (:meth:`LoadResult.check_accounting` asserts it, and every loader calls it before returning).
+Loaders that split one input row into several features (streets noded at intersections)
+declare ``provenance["accounting"] = "input_row"``; the rule is then on input rows:
+``layer.input_row.nunique() + len(rejected) == n_input``.
 
 Examples
 --------
@@ -75,7 +78,9 @@ class LoadResult:
 
     @property
     def n_kept(self) -> int:
-        """Rows in the layer."""
+        """Input rows kept: layer rows, or distinct ``input_row`` for split layers."""
+        if self.provenance.get("accounting") == "input_row" and "input_row" in self.layer:
+            return int(self.layer["input_row"].nunique())
         return len(self.layer)
 
     @property
@@ -100,7 +105,8 @@ class LoadResult:
             counts = self.rejected["reason"].value_counts(sort=True)
             reasons = " (" + ", ".join(f"{r}: {n}" for r, n in counts.items()) + ")"
         src = self.provenance.get("source", "layer")
+        split = f" (as {len(self.layer)} features)" if len(self.layer) != self.n_kept else ""
         return (
-            f"{src}: {self.n_input} rows in, {self.n_kept} kept, "
+            f"{src}: {self.n_input} rows in, {self.n_kept} kept{split}, "
             f"{self.n_rejected} rejected{reasons}"
         )

@@ -339,12 +339,14 @@ def load_streets(
         prov.update(path=str(p), snap_tol_m=snap_tol_m, **file_prov, **used)
 
     prov = {"source": label, **prov}
+    prov["accounting"] = "input_row"  # one input row may become several lines
     prov["input_rows_kept"] = int(lines["input_row"].nunique())
     prov["lines"] = len(lines)
     result = LoadResult(
         layer=check_streets_schema(lines), rejected=rejected, n_input=n_input, provenance=prov
     )
     check_street_accounting(result)
+    result.check_accounting()
     if len(lines) == 0:
         log.warning("%s: no %s streets in the area (%s)", label, mode, area_what)
     log.info(
