@@ -28,6 +28,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/vendor_map_assets.py --check
 
 imports: $(VENV)/.installed-dev
 	$(BIN)/python scripts/check_imports.py
@@ -37,7 +38,7 @@ imports: $(VENV)/.installed-dev
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	  >/dev/null) || echo "chromium not installed: map browser tests will be skipped"; }
+	  fonts-wqy-microhei >/dev/null) || echo "chromium not installed: map browser tests will be skipped"; }
 
 test: lint imports browser
 	$(BIN)/python -m pytest -n 2

@@ -197,7 +197,7 @@ def cmd_sites(args) -> int:
     write_geopackage({"sites": sites, "facilities": fac, "districts": inputs.districts},
                      out / "sites.gpkg")
     print(sites.drop(columns="geometry").to_string())
-    _say(args, str(res.summary) if hasattr(res, "summary") else "")
+    _say(args, res.describe())
     try:
         from jinan_gis.analyses.maps import export_map
 
@@ -276,7 +276,7 @@ def cmd_fetch(args) -> int:
     store.write("streets", res)
     print(f"streets: {res.summary()}")
     if args.facilities:
-        from jinan_gis.layers.facilities import fetch_facilities_osm
+        from jinan_gis.layers.osm_facilities import fetch_facilities_osm
 
         fres = fetch_facilities_osm(args.district, timeout_s=args.timeout_s, **kw)
         store.write("facilities", fres)

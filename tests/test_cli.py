@@ -1,0 +1,144 @@
+"""The ``jinan-gis`` command end to end, through the real entry point (subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Point
+
+from jinan_gis.geo.datum import wgs84_to_gcj02
+
+EXE = shutil.which("jinan-gis", path=str(Path(sys.executable).parent)) or "jinan-gis"
+
+
+def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    out = subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, env=env,
+                         timeout=300, check=False)
+    if ok:
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return out
+
+
+@pytest.mark.parametrize("cmd", ["", "demo", "report", "coverage", "sites", "import", "fetch"])
+def test_help_for_every_subcommand(cmd: str) -> None:
+    out = run(*([cmd] if cmd else []), "--help")
+    assert "usage: jinan-gis" in out.stdout
+    if cmd in ("", "demo"):
+        assert "SYNTHETIC" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    run("demo", "--scale", "0.1", "--out", str(out), "--quiet")
+    return out
+
+
+def test_demo_writes_the_four_outputs(demo_out: Path) -> None:
+    for name in ("report.xlsx", "layers.gpkg", "map.html", "summary.md"):
+        assert (demo_out / name).stat().st_size > 0, name
+    wb = openpyxl.load_workbook(demo_out / "report.xlsx", read_only=True)
+    ws = wb[wb.sheetnames[0]]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    assert "指标编号 metric" in head and "目标值 target" in head and "达标情况 status" in head
+    status = {r[head.index("达标情况 status")] for r in rows[1:]}
+    assert status & {"达标 pass", "未达标 fail"}
+    ids = {r[0] for r in rows[1:]}
+    assert {"L-CLINIC-1000", "S-CULTURE-15-30", "JN-ELDERLY-PER-SUBDISTRICT"} <= ids
+    layers = [name for name, _ in pyogrio.list_layers(demo_out / "layers.gpkg")]
+    assert {"区县_districts", "设施_facilities", "服务区_service_areas", "服务缺口_gaps"} <= set(
+        layers)
+    md = (demo_out / "summary.md").read_text(encoding="utf-8")
+    assert "SYNTHETIC SAMPLE" in md and "Timings" in md
+
+
+def _gbk_shapefile(folder: Path) -> Path:
+    pts = [(117.02, 36.66), (117.06, 36.68), (117.10, 36.69), (200.0, 95.0)]
+    gdf = gpd.GeoDataFrame(
+        {"名称": ["洪家楼街道社区卫生服务中心", "山大路社区卫生服务站", "某某便利店", "坏点"]},
+        geometry=[Point(p) for p in pts[:3]] + [Point(117.0, 36.6)], crs="EPSG:4326",
+    ).to_crs("EPSG:4527")
+    gdf.loc[3, "geometry"] = Point(np.nan, np.nan)
+    path = folder / "clinics.shp"
+    gdf.to_file(path, encoding="gbk", engine="pyogrio")
+    cpg = path.with_suffix(".cpg")
+    if cpg.exists():
+        cpg.unlink()
+    return path
+
+
+def test_import_gbk_shapefile_and_gcj02_excel(tmp_path: Path) -> None:
+    store = tmp_path / "store.gpkg"
+    out = run("import", str(_gbk_shapefile(tmp_path)), "--as", "facilities",
+              "--store", str(store))
+    assert "4 rows in, 3 kept, 1 rejected" in out.stdout
+    assert (tmp_path / "facilities_rejected.csv").exists()
+    lon, lat = np.array([117.03, 117.05]), np.array([36.65, 36.67])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    xlsx = tmp_path / "amap.xlsx"
+    pd.DataFrame({"名称": ["文化站甲", "图书馆乙"], "经度": glon, "纬度": glat}).to_excel(
+        xlsx, index=False)
+    out = run("import", str(xlsx), "--as", "facilities", "--datum", "gcj02",
+              "--category", "library", "--store", str(store), "--name", "culture")
+    assert "2 rows in, 2 kept, 0 rejected" in out.stdout
+    got = gpd.read_file(store, layer="culture").to_crs("EPSG:4326")
+    truth = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs("EPSG:4548")
+    assert got.to_crs("EPSG:4548").distance(truth, align=False).max() < 1.0
+    names = set(gpd.read_file(store, layer="facilities")["name"])
+    assert "洪家楼街道社区卫生服务中心" in names
+    # a spreadsheet without a declared datum is refused with the fix
+    bad = run("import", str(xlsx), "--as", "facilities", "--store", str(store), ok=False)
+    assert bad.returncode == 2 and "datum" in bad.stderr
+
+
+def test_coverage_report_and_sites_on_a_scenario(tmp_path: Path) -> None:
+    scen = tmp_path / "scenario.toml"
+    scen.write_text(
+        '[layers]\nsample = true\n\n[report]\ndistricts = ["370103"]\n'
+        'metrics = ["JN-ELDERLY-PER-SUBDISTRICT", "S-CULTURE-15-30"]\nout = "rep"\n\n'
+        "[sample]\nseed = 7\nscale = 0.1\n", encoding="utf-8")
+    run("report", "--scenario", str(scen), "--quiet")
+    rep = tmp_path / "rep"
+    assert (rep / "report.xlsx").exists() and (rep / "map.html").exists()
+    metrics = pd.read_excel(rep / "report.xlsx", sheet_name=0)
+    assert set(metrics["指标编号 metric"]) == {"JN-ELDERLY-PER-SUBDISTRICT", "S-CULTURE-15-30"}
+    out = run("coverage", "--category", "clinic", "--max-dist-m", "1000", "--district",
+              "历城区", "--scale", "0.1", "--by-zone", "--out", str(tmp_path / "cov"), "--quiet")
+    table = pd.read_csv(tmp_path / "cov" / "coverage.csv")
+    assert (table["district_code"].astype(str) == "370112").all()
+    assert table["share_network"].between(0, 1).all()
+    assert "share_network" in out.stdout
+    out = run("sites", "--category", "chc", "--k", "2", "--district", "370103", "--scale",
+              "0.1", "--out", str(tmp_path / "sites"), "--quiet")
+    got = gpd.read_file(tmp_path / "sites" / "sites.gpkg", layer="建议新址_proposed_sites")
+    assert len(got) == 2 and (got["gain_people"] > 0).all()
+
+
+def test_fetch_against_a_local_overpass(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from overpass_stub import OverpassStub
+    from test_streets import osm_elements
+
+    store = tmp_path / "osm.gpkg"
+    with OverpassStub(osm_elements()) as stub:
+        args = ("fetch", "370103", "--overpass-url", stub.url, "--store", str(store),
+                "--cache-dir", str(tmp_path / "cache"), "--timeout-s", "20")
+        out = run(*args)
+        n = stub.n_interpreter
+        assert n >= 1 and "streets:" in out.stdout
+        run(*args)
+        assert stub.n_interpreter == n  # second run served from the cache
+    layer = gpd.read_file(store, layer="streets")
+    assert len(layer) > 0 and set(layer["source"]) == {"osm-overpass"}
