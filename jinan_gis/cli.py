@@ -80,7 +80,10 @@ def _write_map(args, inputs, rep, path, metric_id, sites):
     row = rep.metrics[rep.metrics["metric_id"] == m.id]
     value = "" if row.empty or row["value"].isna().all() else (
         f" — {float(row['value'].iloc[0]):.1%} now")
-    fac = inputs.facilities
+    gaps = rep.places.get("gaps")
+    # the map shows the metric's own facilities (all of them stay in layers.gpkg)
+    fac = select_facilities(inputs.facilities, m.categories) if inputs.facilities is not None \
+        else None
     return export_map(
         path,
         districts=inputs.districts,
@@ -88,13 +91,13 @@ def _write_map(args, inputs, rep, path, metric_id, sites):
         facilities=fac,
         service_areas=rep.places.get("service_areas"),
         coverage=rep.places.get("coverage_grid"),
-        gaps=rep.places.get("gaps"),
+        gaps=None if gaps is None else gaps[gaps["metric_id"] == m.id],
         sites=sites,
         title=f"{m.name_zh} / {m.name_en}{value}",
         target=f"{m.target_text} ({m.source_file})",
         basemap=getattr(args, "basemap", "osm"),
         synthetic=bool(rep.synthetic),
-    ) if fac is not None and len(select_facilities(fac, None)) else None
+    ) if fac is not None and len(fac) else None
 
 
 def _inputs(args):
