@@ -118,6 +118,21 @@ def _seeds(network: Network, src: Snapped) -> tuple[np.ndarray, np.ndarray, np.n
     return ptr, node, dist
 
 
+def _warn_unplaced_sources(src: Snapped) -> None:
+    """Log which sources (facilities) are not on the network: they serve nobody."""
+    if len(src) == 0 or src.ok.all():
+        return
+    bad = ~src.ok
+    counts = {k: v for k, v in src.counts().items() if k != "ok"}
+    labels = [str(v) for v in np.asarray(src.index)[bad][:5]]
+    log.warning(
+        "%d of %d facilities are not on the street network and serve nobody (%s; e.g. %s): "
+        "check their coordinates (datum, CRS), add the streets near them, or raise max_snap_m "
+        "(now %g m)",
+        int(bad.sum()), len(src), counts, ", ".join(labels), src.max_snap_m,
+    )
+
+
 def node_distances(
     network: Network, sources: object, *, max_dist_m: float = np.inf, max_snap_m: float = 250.0
 ) -> tuple[np.ndarray, np.ndarray, Snapped]:
@@ -135,6 +150,7 @@ def node_distances(
     snapped_sources : Snapped
     """
     src = _snapped(network, sources, max_snap_m)
+    _warn_unplaced_sources(src)
     n = network.n_nodes
     ptr, node, dist = _seeds(network, src)
     with_seed = np.flatnonzero(np.diff(ptr) > 0)
@@ -428,6 +444,16 @@ def count_within(
     >>> count_within(net, np.array([[0.0, 0.0], [200.0, 0.0]]), max_dist_m=150).tolist()
     [1, 2, 1]
     """
+    if targets is None and not count_access:
+        # nodes: each search reports every node once, so a bincount is the answer
+        _, node, _, _ = source_searches(
+            network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+        )
+        return pd.Series(
+            np.bincount(node, minlength=network.n_nodes),
+            index=pd.RangeIndex(network.n_nodes, name="node"),
+            name="count",
+        )
     pairs = reach_pairs(
         network, sources, targets, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
         count_access=count_access,
