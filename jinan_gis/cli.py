@@ -288,6 +288,13 @@ def cmd_fetch(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- batch
+def cmd_batch(args) -> int:
+    from jinan_gis.analyses.batch import main as batch_main
+
+    return batch_main(args.rest)
+
+
 # ----------------------------------------------------------------------------- parser
 def _common(p: argparse.ArgumentParser, *, out_default: str | None = "out") -> None:
     p.add_argument("--out", default=out_default, help="output folder 输出目录 (default out/)")
@@ -403,11 +410,24 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--facilities", action="store_true", help="also fetch facilities")
     f.add_argument("-v", "--verbose", action="count", default=0)
     f.set_defaults(func=cmd_fetch, quiet=False)
+
+    b = sub.add_parser("batch", help="many areas x metrics x scenarios, serial or on Dask 批量",
+                       description="Run a JSON batch file of coverage jobs serially, on a "
+                       "LocalCluster or on an existing Dask cluster (--scheduler "
+                       "tcp://host:8786); arguments go to python -m jinan_gis.analyses.batch.",
+                       add_help=False)
+    b.add_argument("rest", nargs=argparse.REMAINDER)
+    b.set_defaults(func=cmd_batch, quiet=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["batch"]:  # everything after "batch" belongs to the batch runner
+        from jinan_gis.analyses.batch import main as batch_main
+
+        return batch_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(2, getattr(args, "verbose", 0))
