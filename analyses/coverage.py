@@ -110,11 +110,16 @@ def nearest_distances(
     Returns a frame indexed like the population with ``dist_network_m`` (NaN when the
     person is not placed on the network, inf beyond ``max_dist_m``), ``dist_straight_m``
     (inf beyond ``max_dist_m``), ``facility`` (label of the nearest facility over the network)
-    and ``status`` (snap status of the person).
+    and ``status`` (snap status of the person). With no facilities every distance is inf
+    (nobody covered) and a warning is logged.
     """
     fac = to_analysis_crs(facilities, what="facility layer")
     n = len(placed.xy)
     if len(fac) == 0:
+        log.warning(
+            "no facilities to measure from: nobody is covered (0 people). Check the category "
+            "(jinan_gis.layers.taxonomy) and that the facility layer holds it."
+        )
         return pd.DataFrame(
             {
                 "dist_network_m": np.where(placed.snapped.ok, np.inf, np.nan),
@@ -177,7 +182,10 @@ def coverage(
         One row per group: ``population``, ``covered_network``, ``share_network``,
         ``covered_straight``, ``share_straight``, ``not_placed`` (people not on the network:
         not counted as covered or uncovered in ``share_network``, whose denominator is the
-        placed population), ``share_not_placed`` and ``n_points``.
+        placed population), ``share_not_placed`` and ``n_points``. No facility of
+        ``categories``: 0 covered everywhere and a logged warning (not an error, so that a
+        batch of metrics goes on; :func:`~jinan_gis.analyses.report.evaluate` marks such a
+        metric ``needs layer: facilities of ...``).
     """
     placed = population if isinstance(population, PlacedPopulation) else place_population(
         network, population, max_snap_m=max_snap_m

@@ -52,6 +52,7 @@ from .noding import node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
 from .result import rejection_table
 from .street_schema import make_street_layer
+from .tables import check_encoding
 
 __all__ = [
     "CLASS_COLUMNS",
@@ -259,7 +260,10 @@ def read_centreline_file(
     Raises
     ------
     InputDataError
-        For a missing or unreadable file, or attributes that do not decode.
+        For a missing or unreadable file, an unknown ``encoding``, or attributes that do not
+        decode.
+    LayerError
+        For a file without features.
     CRSError
         For a file without CRS when ``file_crs`` is not given.
 
@@ -279,6 +283,7 @@ def read_centreline_file(
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"centreline file {str(path)!r} does not exist; check the path.")
+    check_encoding(encoding, source=path.name)
     how = "argument" if encoding else "default"
     is_shp = path.suffix.lower() == ".shp"
     if encoding is None and is_shp:
@@ -302,6 +307,11 @@ def read_centreline_file(
             f"{path.name}: cannot be read as a GIS file ({exc}). Check that all parts of a "
             "shapefile (.shp, .shx, .dbf, .prj) are present, or pass layer= for a GeoPackage."
         ) from exc
+    if len(gdf) == 0:
+        raise LayerError(
+            f"{path.name}: the file holds no features. Check that the export finished and that "
+            "this is the right file (and layer=); an empty street layer cannot be analysed."
+        )
     crs_from = "file"
     if file_crs is not None:
         if gdf.crs is not None and not gdf.crs.equals(file_crs):

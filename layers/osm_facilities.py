@@ -21,7 +21,7 @@ from typing import Any
 from jinan_gis.geo.errors import LayerError, OverpassError
 
 from .facilities import facilities_from_osm
-from .overpass import DEFAULT_OVERPASS_URL, osmnx_settings
+from .overpass import DEFAULT_OVERPASS_URL, bounded_overpass_requests, osmnx_settings
 from .result import LoadResult
 from .streets import resolve_area
 from .taxonomy import CATEGORIES
@@ -91,7 +91,7 @@ def fetch_facilities_osm(
     fix = (f"Check that {overpass_url} is reachable (from mainland China pass a mirror as "
            "overpass_url=...), raise timeout_s, or import a facility file instead.")
     try:
-        with osmnx_settings(**values):
+        with osmnx_settings(**values), bounded_overpass_requests(fix=fix):
             feats = ox.features_from_polygon(poly, tags=osm_facility_tags())
     except requests.exceptions.RequestException as exc:
         raise OverpassError(f"Overpass request failed: {exc}. {fix}") from exc

@@ -19,6 +19,16 @@ default here): OSMnx's DNS-over-HTTPS fallback host (Google, 8.8.8.8) is unreach
 and costs a timeout. Pass ``cache_dir`` to keep each Overpass answer on disk: a repeated
 request is then served from the cache without contacting the server.
 
+Faults: OSMnx 2.1 answers HTTP 429/504 by sleeping 55 s and calling itself again, without
+bound. Inside :func:`bounded_overpass_requests` (used by every download here) each query is
+instead tried at most ``max_attempts`` times: HTTP 429/502/503/504, timeouts, refused
+connections and truncated or malformed JSON are retried after ``Retry-After`` (or an
+exponential back-off from ``backoff_s``), capped at ``max_wait_s``; then an
+:class:`~jinan_gis.geo.errors.OverpassError` lists every attempt and names the fix. Only a
+good, non-empty answer is cached (written atomically); an empty answer, a server remark
+(Overpass' own runtime error) or any fault leaves no cache file, and an unreadable cache
+file is fetched again.
+
 Examples
 --------
 >>> import osmnx as ox
@@ -32,11 +42,17 @@ True
 
 from __future__ import annotations
 
+import email.utils
+import json
 import logging
+import os
 import socket
+import tempfile
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +78,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OVERPASS_URL",
+    "OVERPASS_MAX_ATTEMPTS",
     "OVERPASS_MIRRORS",
+    "RETRY_STATUS",
+    "bounded_overpass_requests",
     "download_overpass_graph",
     "graph_to_streets",
     "osmnx_settings",
@@ -81,6 +100,12 @@ OVERPASS_MIRRORS: dict[str, str] = {
 }
 """Public Overpass instances (base URLs without ``/interpreter``); reachability from mainland
 China changes over time: try them, or run your own."""
+
+OVERPASS_MAX_ATTEMPTS = 4
+"""Default number of tries of one Overpass query before :class:`OverpassError`."""
+
+RETRY_STATUS: frozenset[int] = frozenset({429, 502, 503, 504})
+"""HTTP status codes answered by waiting and trying again (busy or overloaded server)."""
 
 _OSMNX_LOCK = threading.RLock()
 
@@ -134,6 +159,240 @@ def osmnx_settings(**values: Any) -> Iterator[Any]:
             socket.getaddrinfo = old_getaddrinfo
 
 
+def _retry_after_s(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None.
+
+    Examples
+    --------
+    >>> _retry_after_s("3"), _retry_after_s(None), _retry_after_s("soon")
+    (3.0, None, None)
+    >>> _retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT")  # in the past: no wait
+    0.0
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _cannot_connect(exc: BaseException) -> bool:
+    """Whether a requests error means no connection could be opened (refused, no DNS)."""
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    """A cached Overpass answer, or None when absent or unreadable (then it is removed)."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("Overpass cache file %s is unreadable (%s); fetching again", path, exc)
+        with suppress(OSError):
+            path.unlink()
+        return None
+    if not isinstance(data, dict) or not data.get("elements"):
+        log.warning("Overpass cache file %s holds no elements; fetching again", path)
+        with suppress(OSError):
+            path.unlink()
+        return None
+    log.info("Overpass answer served from the cache file %s", path)
+    return data
+
+
+def _write_cache(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file, then ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    log.info("Overpass answer saved to the cache file %s", path)
+
+
+def _bounded_request(
+    data: Any, *, max_attempts: int, max_wait_s: float, backoff_s: float, fix: str
+) -> dict[str, Any]:
+    """OSMnx's ``_overpass_request`` with bounded retries and a cache of good answers only."""
+    import requests
+    from osmnx import _http, _overpass
+    from osmnx import settings as ox_settings
+
+    url = ox_settings.overpass_url.rstrip("/") + "/interpreter"
+    key = str(requests.Request("GET", url, params=data).prepare().url)
+    cache_file = _http._resolve_cache_filepath(key) if ox_settings.use_cache else None
+    if cache_file is not None:
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return cached
+    _http._config_dns(ox_settings.overpass_url)
+    timeout = ox_settings.requests_timeout
+    problems: list[str] = []
+    for attempt in range(1, max_attempts + 1):
+        pause = min(float(_overpass._get_overpass_pause(ox_settings.overpass_url)), max_wait_s)
+        if pause > 0:
+            log.info("Overpass: waiting %.1f s for a free slot", pause)
+            time.sleep(pause)
+        wait = min(max_wait_s, backoff_s * 2 ** (attempt - 1))
+        try:
+            response = requests.post(
+                url,
+                data=data,
+                timeout=timeout,
+                headers=_http._get_http_headers(),
+                **ox_settings.requests_kwargs,
+            )
+            body = response.content
+        except requests.exceptions.Timeout:
+            problem = f"no answer within timeout_s={timeout:g} s"
+        except requests.exceptions.RequestException as exc:
+            if _cannot_connect(exc):
+                raise OverpassError(
+                    f"cannot connect to Overpass at {url} ({exc}); not retried. {fix}"
+                ) from exc
+            problem = f"connection broken ({type(exc).__name__}: {exc})"
+        else:
+            status = response.status_code
+            if status in RETRY_STATUS:
+                after = _retry_after_s(response.headers.get("Retry-After"))
+                problem = f"HTTP {status} {response.reason}" + (
+                    f" (Retry-After: {response.headers['Retry-After']})" if after is not None
+                    else ""
+                )
+                if after is not None:
+                    if after > max_wait_s:
+                        log.warning(
+                            "Overpass asks to wait %g s; waiting max_wait_s=%g s instead",
+                            after, max_wait_s,
+                        )
+                    wait = min(after, max_wait_s)
+            elif not response.ok:
+                snippet = body[:200].decode("utf-8", "replace").strip()
+                raise OverpassError(
+                    f"Overpass at {url} answered HTTP {status} {response.reason} "
+                    f"({snippet!r}); a query the server refuses is not retried. {fix}"
+                )
+            else:
+                try:
+                    answer = json.loads(body.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                    problem = f"truncated or malformed JSON ({len(body)} bytes: {exc})"
+                else:
+                    if not isinstance(answer, dict) or not isinstance(
+                        answer.get("elements"), list
+                    ):
+                        problem = "the answer is not Overpass JSON (no 'elements' list)"
+                    elif "remark" in answer:
+                        raise OverpassError(
+                            f"Overpass at {url} stopped the query: {answer['remark']!r} (not "
+                            "cached). Raise timeout_s, download a smaller area, or use another "
+                            f"server. {fix}"
+                        )
+                    else:
+                        if not answer["elements"]:
+                            log.warning(
+                                "Overpass at %s returned no elements; the empty answer is not "
+                                "cached", url,
+                            )
+                        elif cache_file is not None:
+                            _write_cache(cache_file, answer)
+                        return answer
+        problems.append(f"attempt {attempt}: {problem}")
+        if attempt < max_attempts:
+            log.warning(
+                "Overpass at %s: %s; trying again in %.1f s (attempt %d of %d)",
+                url, problem, wait, attempt + 1, max_attempts,
+            )
+            time.sleep(wait)
+    raise OverpassError(
+        f"Overpass at {url} failed {max_attempts} time(s): {'; '.join(problems)}. Nothing was "
+        f"cached. {fix}"
+    )
+
+
+@contextmanager
+def bounded_overpass_requests(
+    *,
+    max_attempts: int = OVERPASS_MAX_ATTEMPTS,
+    max_wait_s: float = 60.0,
+    backoff_s: float = 5.0,
+    fix: str = "Try again later or use another Overpass server (overpass_url=...).",
+) -> Iterator[None]:
+    """Make OSMnx's Overpass queries retry a bounded number of times inside a ``with`` block.
+
+    Replaces ``osmnx._overpass._overpass_request`` (restored afterwards; serialised by the
+    same lock as :func:`osmnx_settings`) with a version that tries each query at most
+    ``max_attempts`` times and caches good, non-empty answers only (see the module notes).
+
+    Parameters
+    ----------
+    max_attempts : int
+        Tries per query (>= 1).
+    max_wait_s : float
+        Longest wait between tries (a longer ``Retry-After``, or the ``/status`` slot wait,
+        is cut to this).
+    backoff_s : float
+        First wait when the server gives no ``Retry-After``; doubled after each try.
+    fix : str
+        Appended to the final :class:`OverpassError` (what the user can do).
+
+    Raises
+    ------
+    JinanGISError
+        For ``max_attempts < 1`` or negative waits.
+
+    Examples
+    --------
+    >>> import osmnx._overpass as op
+    >>> before = op._overpass_request
+    >>> with bounded_overpass_requests(max_attempts=2, max_wait_s=1):
+    ...     op._overpass_request is before
+    False
+    >>> op._overpass_request is before
+    True
+    """
+    if max_attempts < 1:
+        raise JinanGISError(f"max_attempts must be >= 1, got {max_attempts}.")
+    if not (max_wait_s >= 0 and backoff_s >= 0):
+        raise JinanGISError(
+            f"max_wait_s and backoff_s must be >= 0 seconds, got {max_wait_s}, {backoff_s}."
+        )
+    from osmnx import _overpass
+
+    def request(data: Any) -> dict[str, Any]:
+        return _bounded_request(
+            data, max_attempts=max_attempts, max_wait_s=max_wait_s, backoff_s=backoff_s, fix=fix
+        )
+
+    with _OSMNX_LOCK:
+        original = _overpass._overpass_request
+        _overpass._overpass_request = request
+        try:
+            yield
+        finally:
+            _overpass._overpass_request = original
+
+
 def download_overpass_graph(
     polygon_lonlat: BaseGeometry,
     *,
@@ -143,6 +402,9 @@ def download_overpass_graph(
     cache_dir: str | Path | None = None,
     doh_url_template: str | None = None,
     rate_limit: bool = True,
+    max_attempts: int = OVERPASS_MAX_ATTEMPTS,
+    max_wait_s: float = 60.0,
+    backoff_s: float = 5.0,
 ) -> nx.MultiDiGraph:
     """Download the OSM street graph of ``mode`` inside a lon/lat polygon with OSMnx.
 
@@ -164,13 +426,17 @@ def download_overpass_graph(
     rate_limit : bool
         Ask the server's ``/status`` how long to wait before each query (Overpass etiquette).
         Mirrors without a ``/status`` endpoint make OSMnx wait 60 s: pass False for those.
+    max_attempts, max_wait_s, backoff_s
+        Bounded retries of busy answers, timeouts and broken JSON (see
+        :func:`bounded_overpass_requests`).
 
     Raises
     ------
     OverpassError
-        When the server cannot be reached or answers with an error.
+        When the server cannot be reached or keeps failing after ``max_attempts`` tries, or
+        refuses the query.
     LayerError
-        When the server returns no ways for the area.
+        When the server returns no ways for the area (nothing is cached then).
 
     Examples
     --------
@@ -205,7 +471,9 @@ def download_overpass_graph(
         "use source='osm-file'."
     )
     try:
-        with osmnx_settings(**values):
+        with osmnx_settings(**values), bounded_overpass_requests(
+            max_attempts=max_attempts, max_wait_s=max_wait_s, backoff_s=backoff_s, fix=fix
+        ):
             return ox.graph_from_polygon(
                 polygon_lonlat,
                 network_type=OSMNX_NETWORK_TYPE[mode],

@@ -27,6 +27,9 @@ Decisions
   :class:`~jinan_gis.geo.errors.CRSError` naming ``crs="EPSG:4548"``/``"EPSG:4527"``.
 * Shapefile text without a ``.cpg`` is decoded as UTF-8, else GBK (GB18030, a superset);
   ``encoding=`` overrides. CSV: UTF-8 (with or without BOM), else GB18030.
+* A file without rows (features) is refused with
+  :class:`~jinan_gis.geo.errors.LayerError` (a failed export or the wrong sheet/layer); an
+  in-memory (Geo)DataFrame without rows gives an empty layer.
 
 Examples
 --------
@@ -42,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections.abc import Sequence
@@ -64,7 +68,7 @@ from jinan_gis.geo.crs import (
     describe_crs,
 )
 from jinan_gis.geo.datum import convert, normalize_datum
-from jinan_gis.geo.errors import CRSError, DatumError, InputDataError
+from jinan_gis.geo.errors import CRSError, DatumError, InputDataError, LayerError
 
 __all__ = [
     "LAT_NAMES",
@@ -75,6 +79,7 @@ __all__ = [
     "TABLE_SUFFIXES",
     "CoordinateColumns",
     "PointRows",
+    "check_encoding",
     "find_column",
     "find_coordinate_columns",
     "is_table",
@@ -302,9 +307,13 @@ def _parse_numbers(values: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDAr
     """Parse one coordinate column: floats and a per-row reason (None where fine)."""
     raw = values.astype(object)
     text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
-    missing = text.isna().to_numpy() | text.map(lambda v: isinstance(v, str) and v == "").to_numpy()
+    missing = text.isna().to_numpy(dtype=bool) | text.map(
+        lambda v: isinstance(v, str) and v == ""
+    ).to_numpy(dtype=bool)
     nums = pd.to_numeric(text.where(~missing, None), errors="coerce").to_numpy(dtype=np.float64)
-    words = text.map(lambda v: isinstance(v, str) and v.casefold() in _NAN_WORDS).to_numpy()
+    words = text.map(lambda v: isinstance(v, str) and v.casefold() in _NAN_WORDS).to_numpy(
+        dtype=bool
+    )
     reason = np.full(len(values), None, dtype=object)
     non_finite = ~missing & (words | np.isinf(nums))
     non_numeric = ~missing & ~non_finite & np.isnan(nums)
@@ -367,6 +376,38 @@ def _isna(v: Any) -> bool:
 # ---------------------------------------------------------------------------------- readers
 
 
+def check_encoding(encoding: str | None, *, source: str) -> None:
+    """Raise :class:`~jinan_gis.geo.errors.InputDataError` for an encoding Python does not know.
+
+    Examples
+    --------
+    >>> check_encoding("GBK", source="poi.csv")
+    >>> check_encoding("gbkk", source="poi.csv")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.InputDataError: poi.csv: unknown encoding 'gbkk'. ...
+    """
+    if encoding is None:
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise InputDataError(
+            f"{source}: unknown encoding {encoding!r}. Pass one Python knows, e.g. "
+            "encoding='gbk' (GB2312/GBK/GB18030 files from Chinese Windows software), "
+            "'utf-8', 'big5' or 'latin-1'."
+        ) from exc
+
+
+def _refuse_empty(p: Path, n_rows: int, *, what: str) -> None:
+    """A file with nothing in it is almost always a failed export or the wrong sheet/layer."""
+    if n_rows == 0:
+        raise LayerError(
+            f"{p}: the {what} holds no rows. Check that the export finished and that this is "
+            "the right file (and sheet= / layer=); an empty layer cannot be analysed."
+        )
+
+
 def is_table(path: str | Path) -> bool:
     """Tell whether ``path`` is read as a table (by suffix, :data:`TABLE_SUFFIXES`).
 
@@ -384,7 +425,9 @@ def read_table(
     """Read a CSV/TSV or Excel table as text (every cell a string or missing).
 
     CSV encoding: ``encoding`` if given, else UTF-8 (BOM or not), else GB18030 (GBK).
-    Excel: ``sheet`` (name or 0-based index; default the first sheet).
+    Excel: ``sheet`` (name or 0-based index; default the first sheet; a missing one is an
+    :class:`~jinan_gis.geo.errors.InputDataError` listing the sheets). A table without rows
+    raises :class:`~jinan_gis.geo.errors.LayerError`.
 
     Returns
     -------
@@ -409,13 +452,19 @@ def read_table(
         sheet_name: str | int = 0 if sheet is None else sheet
         try:
             df = pd.read_excel(p, sheet_name=sheet_name, dtype=str)
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, IndexError) as exc:
+            try:
+                names = f" The file's sheets: {pd.ExcelFile(p).sheet_names}."
+            except Exception:  # not a workbook at all: the first message says why
+                names = ""
             raise InputDataError(
-                f"{p}: cannot read sheet {sheet_name!r} ({exc}). Pass sheet= with a sheet name "
-                "or a 0-based index."
+                f"{p}: cannot read sheet {sheet_name!r} ({exc}).{names} Pass sheet= with a "
+                "sheet name or a 0-based index."
             ) from exc
+        _refuse_empty(p, len(df), what=f"sheet {sheet_name!r}")
         return df.reset_index(drop=True), {"format": "excel", "sheet": sheet_name}
     sep = "\t" if suffix in (".tsv", ".txt") else ","
+    check_encoding(encoding, source=str(p))
     tries = [encoding] if encoding else ["utf-8-sig", "gb18030"]
     last: Exception | None = None
     for enc in tries:
@@ -426,6 +475,7 @@ def read_table(
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputDataError(f"{p}: not a readable table ({exc}). Fix the file.") from exc
+        _refuse_empty(p, len(df), what="table")
         used = "utf-8" if enc == "utf-8-sig" else enc
         return df.reset_index(drop=True), {"format": "csv", "encoding": used}
     raise InputDataError(
@@ -440,7 +490,9 @@ def read_vector(
     """Read a vector file (shapefile, GeoPackage, GeoJSON...) with pyogrio, decoding text right.
 
     A shapefile without ``.cpg`` is tried as UTF-8, then GB18030 (GBK), unless ``encoding``
-    is given. A GeoPackage with several layers needs ``layer``.
+    is given. A GeoPackage with several layers needs ``layer``. A layer without features
+    raises :class:`~jinan_gis.geo.errors.LayerError`; an unknown ``encoding``
+    :class:`~jinan_gis.geo.errors.InputDataError`.
 
     Returns
     -------
@@ -471,6 +523,7 @@ def read_vector(
         raise InputDataError(
             f"{p}: holds {len(layers)} layers {[str(n) for n in layers[:, 0]]}; pass layer=..."
         )
+    check_encoding(encoding, source=str(p))
     tries: list[str | None]
     if encoding is not None:
         tries = [encoding]
@@ -487,6 +540,7 @@ def read_vector(
             continue
         except Exception as exc:
             raise InputDataError(f"{p}: cannot read layer {layer!r} ({exc}).") from exc
+        _refuse_empty(p, len(gdf), what="layer" if layer is None else f"layer {layer!r}")
         info = {
             "format": pyogrio.read_info(p, layer=layer).get("driver"),
             "encoding": enc or "as declared by the file",
@@ -559,7 +613,9 @@ def locate(
     InputDataError
         Every finite row is swapped (the columns are mislabelled), when ``whole_file_checks``.
     CRSError
-        Every finite row is beyond 360 (projected numbers) and no projected ``crs`` is given.
+        Every finite row is beyond 360 (projected numbers) and no projected ``crs`` is given;
+        or, when ``whole_file_checks``, the numbers contradict a projected ``crs`` (degrees,
+        eastings with the zone prefix 39 under EPSG:4548 or without it under EPSG:4527).
     DatumError
         A GCJ-02/BD-09 datum with a projected ``crs``.
 
@@ -581,6 +637,11 @@ def locate(
             'is CGCS2000: declare datum="wgs84", or give lon/lat columns with the datum.'
         )
     finite = np.isfinite(xs) & np.isfinite(ys)
+    if whole_file_checks and finite.any() and c is not None and not c.is_geographic:
+        # projected columns: the usual mix-ups (degrees, a missing or extra zone prefix)
+        check_coordinates_plausible(
+            gpd.GeoSeries(gpd.points_from_xy(xs[finite], ys[finite]), crs=c), source=source
+        )
     if whole_file_checks and finite.any() and (c is None or c.is_geographic):
         big = np.maximum(np.abs(xs[finite]), np.abs(ys[finite])) > 360
         if big.all():
@@ -762,6 +823,13 @@ def _vector_rows(
     y = np.full(len(gdf), np.nan)
     x[~empty] = shapely.get_x(pts[~empty])
     y[~empty] = shapely.get_y(pts[~empty])
+    if not_point.any():
+        log.info(
+            "%s: %d polygon/line feature(s) placed at a point inside them "
+            "(provenance n_polygons_or_lines_to_points)",
+            source,
+            int(not_point.sum()),
+        )
     lonlat_crs = None if file_crs.is_geographic else file_crs
     if file_crs.is_geographic and file_crs.to_epsg() not in (4326, 4490):
         tr = Transformer.from_crs(file_crs, "EPSG:4326", always_xy=True)

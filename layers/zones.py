@@ -38,7 +38,7 @@ import pandas as pd
 import shapely
 
 from jinan_gis.geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
-from jinan_gis.geo.errors import CRSError, InputDataError
+from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
 
 from .result import LoadResult, rejection_table
 from .tables import find_column, read_vector
@@ -136,6 +136,9 @@ def load_zones(
         No CRS and no ``crs``, or coordinates that cannot be in the declared CRS.
     InputDataError
         Unreadable file, unknown column.
+    LayerError
+        A file without features, or a layer in which no feature is a polygon (points or
+        lines given as zones).
     """
     source = source_name or (Path(src).name if isinstance(src, str | Path) else "zones")
     prov: dict[str, Any] = {"source": source}
@@ -201,6 +204,14 @@ def load_zones(
                 {"input_row": i, "zone_id": ids[i], "zone_name": names[i], "problem": problem}
             )
     ok = np.flatnonzero(np.equal(reason, None))
+    wrong_type = [r for r in reason if isinstance(r, str) and r.startswith("not a polygon")]
+    if n and len(ok) == 0 and len(wrong_type) == n:
+        kinds = sorted({r[len("not a polygon (") : -1] for r in wrong_type})
+        raise LayerError(
+            f"{source}: every feature is a {'/'.join(kinds)}, not a polygon: zones must be "
+            "polygons (sub-district or community boundaries). Give the boundary layer, or "
+            "import points as facilities or population instead."
+        )
     repaired_rows = {r["input_row"] for r in repaired}
     layer_gdf = gpd.GeoDataFrame(
         {

@@ -10,6 +10,16 @@
 
 Every request is recorded in :attr:`OverpassStub.requests` (method, path, decoded query).
 
+Fault modes (for tests of retries and of the cache): :attr:`OverpassStub.faults` is a queue
+of :class:`Fault` s, one consumed per ``/interpreter`` request (then ``default_fault``, None
+meaning a good answer). Kinds (:data:`FAULT_KINDS`): ``"429"`` (Too Many Requests with
+``Retry-After``), ``"504"`` (Gateway Timeout; ``Retry-After`` only when given), ``"400"``
+(a refused query), ``"timeout"`` (sleep ``sleep_s`` before answering, longer than the client
+waits), ``"truncated"`` (the JSON cut in half, Content-Length of the cut body), ``"cut"``
+(Content-Length of the whole answer, half of it sent, connection closed), ``"malformed"``
+(an HTML error page with status 200), ``"empty"`` (valid JSON without elements) and
+``"remark"`` (Overpass' own runtime error: no elements and a ``remark``).
+
 Examples
 --------
 >>> import requests
@@ -18,6 +28,11 @@ Examples
 ...     text = requests.get(stub.url + "/status", timeout=5).text
 >>> text.splitlines()[4], len(stub.requests)
 ('2 slots available now.', 1)
+>>> with OverpassStub(elements, faults=["429"]) as stub:
+...     busy = requests.post(stub.url + "/interpreter", data={"data": "x"}, timeout=5)
+...     good = requests.post(stub.url + "/interpreter", data={"data": "x"}, timeout=5)
+>>> busy.status_code, busy.headers["Retry-After"], good.status_code, stub.n_faults
+(429, '1', 200, 1)
 """
 
 from __future__ import annotations
@@ -25,10 +40,32 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+FAULT_KINDS = (
+    "429", "504", "400", "timeout", "truncated", "cut", "malformed", "empty", "remark"
+)
+"""The fault modes of :class:`OverpassStub`."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One bad answer: ``kind`` (one of :data:`FAULT_KINDS`), ``Retry-After`` seconds (429
+    always sends one, default 1; 504 only when given) and the sleep of ``"timeout"``."""
+
+    kind: str
+    retry_after: float | None = None
+    sleep_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; use one of {FAULT_KINDS}")
 
 STATUS_TEXT = (
     "Connected as: 2130706433\n"
@@ -75,9 +112,20 @@ class OverpassStub:
     Use as a context manager; the server runs in a daemon thread.
     """
 
-    def __init__(self, elements: Sequence[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        elements: Sequence[dict[str, Any]],
+        *,
+        faults: Sequence[Fault | str] = (),
+        default_fault: Fault | str | None = None,
+    ) -> None:
         self.elements = list(elements)
         self.requests: list[tuple[str, str, str]] = []
+        self.faults: deque[Fault] = deque(_fault(f) for f in faults)
+        self.default_fault: Fault | None = (
+            None if default_fault is None else _fault(default_fault)
+        )
+        self.n_faults = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -93,6 +141,14 @@ class OverpassStub:
         """Number of ``/interpreter`` requests answered so far."""
         with self._lock:
             return sum(1 for _, path, _ in self.requests if path.endswith("/interpreter"))
+
+    def next_fault(self) -> Fault | None:
+        """The fault for the next ``/interpreter`` request (None: answer properly)."""
+        with self._lock:
+            fault = self.faults.popleft() if self.faults else self.default_fault
+            if fault is not None:
+                self.n_faults += 1
+            return fault
 
     def answer(self, query: str) -> dict[str, Any]:
         """The Overpass JSON answer to ``query``."""
@@ -116,12 +172,54 @@ class OverpassStub:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output quiet
 
-            def _send(self, code: int, body: bytes, ctype: str) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+            def _send(
+                self,
+                code: int,
+                body: bytes,
+                ctype: str,
+                headers: dict[str, str] | None = None,
+                length: int | None = None,
+            ) -> None:
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body) if length is None else length))
+                    for k, v in (headers or {}).items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
+
+            def _fault(self, fault: Fault, query: str) -> None:
+                good = json.dumps(stub.answer(query)).encode("utf-8")
+                kind = fault.kind
+                if kind == "429":
+                    ra = 1 if fault.retry_after is None else fault.retry_after
+                    self._send(429, b"rate_limited", "text/plain", {"Retry-After": f"{ra:g}"})
+                elif kind in ("504", "400"):
+                    hdr = {} if fault.retry_after is None else {
+                        "Retry-After": f"{fault.retry_after:g}"
+                    }
+                    code = int(kind)
+                    self._send(code, b"<html>error</html>", "text/html", hdr)
+                elif kind == "timeout":
+                    time.sleep(fault.sleep_s)
+                    self._send(200, good, "application/json")
+                elif kind == "truncated":
+                    self._send(200, good[: len(good) // 2], "application/json")
+                elif kind == "cut":
+                    self._send(200, good[: len(good) // 2], "application/json", length=len(good))
+                    self.close_connection = True
+                elif kind == "malformed":
+                    page = b"<html><body>Dispatcher_Client::request_read_and_idx</body></html>"
+                    self._send(200, page, "text/html")
+                else:  # empty, remark
+                    empty: dict[str, Any] = {"version": 0.6, "elements": []}
+                    if kind == "remark":
+                        empty["remark"] = "runtime error: Query timed out in \"query\" at line 1"
+                    self._send(200, json.dumps(empty).encode("utf-8"), "application/json")
 
             def do_GET(self) -> None:
                 with stub._lock:
@@ -140,6 +238,10 @@ class OverpassStub:
                 if not self.path.rstrip("/").endswith("/interpreter"):
                     self._send(404, b"not found", "text/plain")
                     return
+                fault = stub.next_fault()
+                if fault is not None:
+                    self._fault(fault, query)
+                    return
                 payload = json.dumps(stub.answer(query)).encode("utf-8")
                 self._send(200, payload, "application/json")
 
@@ -147,7 +249,9 @@ class OverpassStub:
 
     def __enter__(self) -> OverpassStub:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -157,3 +261,7 @@ class OverpassStub:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _fault(f: Fault | str) -> Fault:
+    return f if isinstance(f, Fault) else Fault(f)
