@@ -73,6 +73,19 @@ def load_scenario(path: str | Path) -> Scenario:
     lay = dict(data.get("layers", {}))
     rep = dict(data.get("report", {}))
     smp = dict(data.get("sample", {}))
+    allowed = {
+        "layers": {"sample", "store", "streets", "facilities", "population", "zones",
+                   "old_town", "districts"},
+        "report": {"districts", "metrics", "out", "basemap"},
+        "sample": {"seed", "scale"},
+    }
+    for section, keys in (("layers", lay), ("report", rep), ("sample", smp)):
+        unknown = set(keys) - allowed[section]
+        if unknown:
+            raise InputDataError(
+                f"{path}: unknown key(s) {sorted(unknown)} in [{section}]; allowed: "
+                f"{sorted(allowed[section])} (see the example in jinan_gis.analyses.inputs)."
+            )
     sc = Scenario()
     store = lay.pop("store", None)
     sc.sample = bool(lay.pop("sample", store is None))

@@ -145,3 +145,16 @@ def test_fetch_against_a_local_overpass(tmp_path: Path) -> None:
         assert stub.n_interpreter == n  # second run served from the cache
     layer = gpd.read_file(store, layer="streets")
     assert len(layer) > 0 and set(layer["source"]) == {"osm-overpass"}
+
+
+def test_scenario_typos_are_errors(tmp_path: Path) -> None:
+    from jinan_gis.analyses.inputs import load_scenario
+    from jinan_gis.geo.errors import InputDataError
+
+    p = tmp_path / "s.toml"
+    p.write_text('[report]\nmetric = ["L-CLINIC-1000"]\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"unknown key\(s\) \['metric'\] in \[report\]"):
+        load_scenario(p)
+    p.write_text('[report]\nmetrics = ["L-CLINIC-1000"]\nout = "x"\n', encoding="utf-8")
+    sc = load_scenario(p)
+    assert sc.metrics == ["L-CLINIC-1000"] and sc.out == (tmp_path / "x").resolve()
