@@ -35,7 +35,7 @@ from scipy.sparse.csgraph import dijkstra
 from ._dijkstra import bounded_searches
 from .errors import NetworkError
 from .network import Network
-from .snap import Snapped, snap_points
+from .snap import SNAP_STATUSES, Snapped, snap_points
 
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
@@ -131,6 +131,17 @@ def _warn_unplaced_sources(src: Snapped) -> None:
         "(now %g m)",
         int(bad.sum()), len(src), counts, ", ".join(labels), src.max_snap_m,
     )
+
+
+def _labels(index: pd.Index, which: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Index labels of the sources at positions ``which`` (-1: none)."""
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        # labels are the positions: a nullable integer array, no Python objects
+        return pd.arrays.IntegerArray(which.astype(np.int64), mask=which < 0)
+    label = np.empty(len(which), dtype=object)
+    has = which >= 0
+    label[has] = np.asarray(index)[which[has]]
+    return label
 
 
 def node_distances(
@@ -262,15 +273,15 @@ def nearest_source(
             d[has] += src_access[which[has]]
             d[d > max_dist_m] = np.inf
             which[~np.isfinite(d)] = -1
-        label = np.empty(len(d), dtype=object)
-        label[which >= 0] = src_labels[which[which >= 0]]
         return pd.DataFrame(
             {
                 "dist_m": d,
                 "source": which,
-                "source_label": label,
+                "source_label": _labels(src.index, which),
                 "access_m": np.zeros(len(d)),
-                "status": np.full(len(d), "ok", dtype=object),
+                "status": pd.Categorical.from_codes(
+                    np.zeros(len(d), dtype=np.int8), categories=list(SNAP_STATUSES)
+                ),
             },
             index=pd.RangeIndex(network.n_nodes, name="node"),
         )
