@@ -264,3 +264,61 @@ def test_build_network_from_the_sample_streets_is_connected() -> None:
     net = build_network(s.streets)
     share_main = 1 - net.node_is_island.mean()
     assert share_main > 0.99
+
+
+def test_culture_urban_15_and_rural_30_minutes_by_hand() -> None:
+    # Shizhong (x >= 1000): an urban person 1200 m from the library (beyond 15 min = 1000 m)
+    # and a rural person 1500 m from it (within 30 min = 2000 m)
+    streets = gpd.GeoDataFrame(
+        {"source": ["test"]}, geometry=gpd.GeoSeries.from_wkt(["LINESTRING (0 0, 4000 0)"]),
+        crs=CRS)
+    people = gdf([{"population": 4.0, "source": "test"}, {"population": 6.0, "source": "test"}],
+                 [(1300, 5), (3600, 5)])
+    lib = gdf([{"category": "library", "group": "culture", "source": "test"}], [(2100, 0)])
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["u", "r"], "zone_name": ["城区街道", "山区街道"],
+         "district_code": ["370103", "370103"], "urban": [True, False], "source": "test"},
+        geometry=[box(1000, -500, 2500, 500), box(2500, -500, 4100, 500)], crs=CRS)
+    dists = gpd.GeoDataFrame({"code": ["370103"], "source": ["test"]},
+                             geometry=[box(1000, -500, 4100, 500)], crs=CRS)
+    inp = AnalysisInputs(districts=dists, streets=streets, facilities=lib, population=people,
+                         zones=zones)
+    rep = evaluate(inp, progress=False, service_area_metric=None)
+    row = rep.metrics.set_index("metric_id").loc["S-CULTURE-15-30"]
+    # urban person: 800 m -> covered; rural person: 1500 m -> covered within 2000 m
+    assert row["value"] == pytest.approx(1.0)
+    # move the urban person to 1099 m from the library: beyond 15 min (6 of 10 covered)
+    people2 = gdf([{"population": 4.0, "source": "test"}, {"population": 6.0, "source": "test"}],
+                  [(1001, 5), (3600, 5)])
+    zones2 = zones.copy()
+    zones2.loc[0, "geometry"] = box(900, -500, 2500, 500)
+    dists2 = dists.copy()
+    dists2.loc[0, "geometry"] = box(900, -500, 4100, 500)
+    rep2 = evaluate(AnalysisInputs(districts=dists2, streets=streets, facilities=lib,
+                                   population=people2, zones=zones2),
+                    progress=False, service_area_metric=None)
+    row2 = rep2.metrics.set_index("metric_id").loc["S-CULTURE-15-30"]
+    assert row2["value"] == pytest.approx(0.6)
+    assert "zone layer's 'urban' column" in row2["detail"]
+
+
+def test_old_town_convenience_counts_only_people_inside_the_ring() -> None:
+    streets = gpd.GeoDataFrame(
+        {"source": ["test"]}, geometry=gpd.GeoSeries.from_wkt(["LINESTRING (0 0, 3000 0)"]),
+        crs=CRS)
+    people = gdf([{"population": 5.0, "source": "test"}, {"population": 50.0, "source": "test"}],
+                 [(500, 5), (2900, 5)])
+    shop = gdf([{"category": "supermarket", "group": "convenience", "source": "test"}],
+               [(0, 0)])
+    dists = gpd.GeoDataFrame({"code": ["370112"], "source": ["test"]},
+                             geometry=[box(-10, -500, 3100, 500)], crs=CRS)
+    ring = gpd.GeoDataFrame({"zone_id": ["old_town"], "source": ["test"]},
+                            geometry=[box(-10, -500, 1000, 500)], crs=CRS)
+    rep = evaluate(AnalysisInputs(districts=dists, streets=streets, facilities=shop,
+                                  population=people, old_town=ring),
+                   progress=False, service_area_metric=None)
+    row = rep.metrics.set_index("metric_id").loc["JN-CONVENIENCE-15-OLDTOWN"]
+    # only the person inside the ring counts, and is 500 m from the shop: 100 %
+    assert row["value"] == pytest.approx(1.0)
+    assert row["status"] == "no numeric target"
+    assert "old-town zone" in row["scope_used"]
