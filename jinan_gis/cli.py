@@ -29,6 +29,8 @@ def _say(args: argparse.Namespace, msg: str) -> None:
 
 # ----------------------------------------------------------------------------- report
 def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CLINIC-1000"):
+    from tqdm.auto import tqdm
+
     from jinan_gis.analyses.catalogue import CATALOGUE, get_metric
     from jinan_gis.analyses.export import write_excel, write_geopackage, write_summary
     from jinan_gis.analyses.report import evaluate
@@ -36,12 +38,17 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     chosen = CATALOGUE if not metrics else tuple(get_metric(m) for m in metrics)
+    steps = tqdm(total=5, desc="evaluate metrics", unit="step", disable=args.quiet)
     t0 = time.perf_counter()
     rep = evaluate(inputs, metrics=chosen, progress=not args.quiet)
     timings = dict(rep.timings)
+    steps.update()
+    steps.set_description("write report.xlsx")
     t = time.perf_counter()
     xlsx = write_excel(rep, out / "report.xlsx")
     timings["write report.xlsx"] = time.perf_counter() - t
+    steps.update()
+    steps.set_description("write layers.gpkg")
     t = time.perf_counter()
     layers = {
         "districts": inputs.districts,
@@ -54,12 +61,18 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     }
     gpkg = write_geopackage(layers, out / "layers.gpkg")
     timings["write layers.gpkg"] = time.perf_counter() - t
+    steps.update()
+    steps.set_description("write map.html")
     t = time.perf_counter()
     html = _write_map(args, inputs, rep, out / "map.html", title_metric, sites)
     timings["write map.html"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
+    steps.update()
+    steps.set_description("write summary.md")
+    timings["total (evaluate + write)"] = time.perf_counter() - t0
     rep.timings = timings
     md = write_summary(rep, out / "summary.md")
+    steps.update()
+    steps.close()
     _say(args, rep.summary_markdown())
     for p in (xlsx, gpkg, html, md):
         if p is not None:
@@ -122,7 +135,7 @@ def cmd_demo(args) -> int:
     args.scenario = None
     args.store = None
     t = time.perf_counter()
-    _say(args, "jinan-gis demo on the embedded SYNTHETIC sample (合成样例数据) ...")
+    _say(args, "jinan-gis demo on the embedded SYNTHETIC sample (合成样例数据): building it ...")
     inputs, _ = _inputs(args)
     _say(args, f"sample built in {time.perf_counter() - t:.1f} s")
     _write_outputs(args, inputs)
