@@ -554,6 +554,69 @@ class HeuristicCover(NamedTuple):
     bound_lp: float
 
 
+def _covered_value(ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray,
+                   sites: np.ndarray) -> float:
+    cov = np.zeros(len(w_eff), dtype=bool)
+    for s in sites:
+        cov[idx[ptr[s] : ptr[s + 1]]] = True
+    return float(w_eff[cov].sum())
+
+
+def _randomized_greedy(
+    ptr: np.ndarray, idx: np.ndarray, row: np.ndarray, w_eff: np.ndarray, k: int,
+    fixed: np.ndarray, rng: np.random.Generator, *, top_q: int = 3,
+) -> np.ndarray:
+    """Complete ``fixed`` to ``k`` sites, each time picking at random among the ``top_q``
+    largest marginal gains (the GRASP construction step)."""
+    n_cand = len(ptr) - 1
+    cov = np.zeros(len(w_eff), dtype=bool)
+    sites = [int(j) for j in fixed]
+    for j in sites:
+        cov[idx[ptr[j] : ptr[j + 1]]] = True
+    while len(sites) < k:
+        gain = np.bincount(row, weights=np.where(cov, 0.0, w_eff)[idx], minlength=n_cand)
+        gain[sites] = -1.0
+        top = np.argsort(-gain, kind="stable")[:top_q]
+        top = top[gain[top] > 0]
+        if len(top) == 0:
+            break
+        j = int(rng.choice(top))
+        sites.append(j)
+        cov[idx[ptr[j] : ptr[j + 1]]] = True
+    return np.asarray(sites, dtype=np.int64)
+
+
+def _iterated_local_search(
+    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, k: int, start: np.ndarray,
+    *, iterations: int, time_budget_s: float, seed: int,
+) -> np.ndarray:
+    """Iterated local search from ``start``: drop 1..k/2 random sites, rebuild them with the
+    randomized greedy, improve by swaps, keep the result when it is not worse.  Deterministic
+    for a given ``seed`` (the time budget can only cut it short)."""
+    if len(start) == 0 or iterations <= 0:
+        return start
+    rng = np.random.default_rng(seed)
+    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    best = np.asarray(start, dtype=np.int64)
+    best_v = _covered_value(ptr, idx, w_eff, best)
+    cur, cur_v = best, best_v
+    tol = 1e-12 * max(float(w_eff.sum()), 1.0)
+    t_end = time.perf_counter() + time_budget_s
+    for _ in range(iterations):
+        if time.perf_counter() > t_end:
+            break
+        r = int(rng.integers(1, max(2, k // 2) + 1))
+        keep = rng.choice(len(cur), max(0, len(cur) - r), replace=False)
+        cand = _randomized_greedy(ptr, idx, row, w_eff, k, cur[np.sort(keep)], rng)
+        cand = _swap_improve(ptr, idx, w_eff, cand)
+        v = _covered_value(ptr, idx, w_eff, cand)
+        if v >= cur_v - tol:
+            cur, cur_v = np.asarray(cand, dtype=np.int64), v
+            if v > best_v + tol:
+                best, best_v = cur, v
+    return best
+
+
 def improved_max_cover(
     cover: CoverInput,
     weights: Sequence[float] | np.ndarray,
@@ -562,8 +625,17 @@ def improved_max_cover(
     already_covered: Sequence[bool] | np.ndarray | None = None,
     n_candidates: int | None = None,
     lp: bool = True,
+    ils_iterations: int = 60,
+    time_budget_s: float = 2.0,
+    seed: int = 0,
 ) -> HeuristicCover:
-    """Lazy greedy + swaps, and (with ``lp``) LP rounding + swaps: the better answer, tight bound.
+    """Lazy greedy + swaps + iterated local search, and (with ``lp``) LP rounding + swaps.
+
+    After the lazy greedy and the swap search, an iterated local search (``ils_iterations``
+    rounds, at most ``time_budget_s`` seconds; seeded, so deterministic) drops a few random
+    sites, rebuilds them with a randomized greedy and improves by swaps again.  On 2,000
+    people x 300 candidates it reaches >= 99 % of the exact optimum where plain greedy stops
+    at 94-98 % (``benchmarks/bench_sites.py``).
 
     The LP relaxation of the MCLP is solved once (HiGHS); it bounds the optimum, and its
     ``k`` largest ``x`` values, improved by the same swap search as greedy
@@ -586,8 +658,15 @@ def improved_max_cover(
     g = greedy_max_cover((ptr, idx), w, k, already_covered=already, local_search=True)
     chosen, gains, heuristic = g.chosen, g.gains, "greedy + swaps"
     bound, bound_lp = g.bound, math.nan
+    w_eff = np.where(already, 0.0, w)
+    if ils_iterations > 0 and len(chosen):
+        alt = _iterated_local_search(ptr, idx, w_eff, k, np.asarray(chosen, dtype=np.int64),
+                                     iterations=ils_iterations, time_budget_s=time_budget_s,
+                                     seed=seed)
+        alt, alt_gains = _order_by_gain(ptr, idx, w_eff, alt)
+        if alt_gains.sum() > gains.sum() * (1 + 1e-12):
+            chosen, gains, heuristic = alt, alt_gains, "greedy + swaps + iterated local search"
     if lp:
-        w_eff = np.where(already, 0.0, w)
         bound_lp, x = _lp_relaxation(ptr, idx, w_eff, k)
         top = np.argsort(-x, kind="stable")[:k]
         top = top[x[top] > 1e-9]
