@@ -34,12 +34,27 @@ from scipy.sparse.csgraph import connected_components
 from .crs import require_metric_crs
 from .errors import NetworkError
 
-__all__ = ["MODES", "Mode", "Network", "build_network"]
+__all__ = ["MODES", "Mode", "Network", "build_network", "concat_ranges"]
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["walk", "bike", "drive"]
 MODES: tuple[str, ...] = ("walk", "bike", "drive")
+
+
+def concat_ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``arange(start[i], start[i] + count[i])`` for every ``i``, concatenated (vectorised).
+
+    Examples
+    --------
+    >>> concat_ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    count = np.asarray(count, dtype=np.int64)
+    first = np.cumsum(count) - count
+    return np.repeat(np.asarray(start, dtype=np.int64), count) + (
+        np.arange(int(count.sum())) - np.repeat(first, count)
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +148,21 @@ class Network:
                 arc_forward[order],
             )
         return self._cache["csr"]
+
+    def out_arcs(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The arcs leaving each of ``nodes``: (arc positions in :meth:`csr`, count per node).
+
+        Examples
+        --------
+        >>> net = Network.from_arrays([[0, 0], [1, 0], [2, 0]], [0, 1], [1, 2])
+        >>> arcs, n = net.out_arcs(np.array([1]))
+        >>> sorted(net.csr()[1][arcs].tolist()), n.tolist()
+        ([0, 2], [2])
+        """
+        indptr = self.csr()[0]
+        lo = indptr[nodes]
+        cnt = indptr[np.asarray(nodes) + 1] - lo
+        return concat_ranges(lo, cnt), cnt
 
     def csr_matrix(self) -> csr_matrix:
         """The allowed arcs as a ``scipy.sparse.csr_matrix`` (for scipy.sparse.csgraph).
@@ -410,8 +440,7 @@ def build_network(
     ends = brk[np.searchsorted(brk, starts) + 1]
     nverts = ends - starts + 1
     edge_of_vert = np.repeat(np.arange(len(starts)), nverts)
-    offs = np.arange(nverts.sum()) - np.repeat(np.cumsum(nverts) - nverts, nverts)
-    vert_idx = np.repeat(starts, nverts) + offs
+    vert_idx = concat_ranges(starts, nverts)
     edge_geom = shapely.linestrings(coords[vert_idx], indices=edge_of_vert)
     edge_len = shapely.length(edge_geom)
 

@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ._dijkstra import bounded_searches
 from .errors import NetworkError
-from .network import Network
+from .network import Network, concat_ranges
 from .snap import SNAP_STATUSES, Snapped, snap_points
 
 __all__ = [
@@ -208,8 +208,7 @@ def _same_edge_pairs(
     if cnt.sum() == 0:
         return (np.empty(0, np.int64),) * 2 + (np.empty(0),)
     t_rep = np.repeat(t_ok, cnt)
-    pos = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-    s_rep = order[pos]
+    s_rep = order[concat_ranges(lo, cnt)]
     e = tgt.edge[t_rep]
     delta = tgt.offset_m[t_rep] - src.offset_m[s_rep]
     allowed = np.where(delta >= 0, network.edge_fwd[e], network.edge_bwd[e])
@@ -398,13 +397,9 @@ def reach_pairs(
     order = t_ok[np.argsort(tgt.edge[t_ok], kind="stable")]
     t_ptr = np.zeros(network.n_edges + 1, dtype=np.int64)
     np.cumsum(np.bincount(tgt.edge[order], minlength=network.n_edges), out=t_ptr[1:])
-    indptr, _, _, arc_edge, arc_fwd = network.csr()
+    _, _, _, arc_edge, arc_fwd = network.csr()
     # (search, node, dist) -> arcs out of node
-    a_lo, a_hi = indptr[node], indptr[node + 1]
-    a_cnt = a_hi - a_lo
-    a_idx = np.repeat(a_lo, a_cnt) + (
-        np.arange(a_cnt.sum()) - np.repeat(np.cumsum(a_cnt) - a_cnt, a_cnt)
-    )
+    a_idx, a_cnt = network.out_arcs(node)
     a_src = np.repeat(s_of, a_cnt)
     a_dist = np.repeat(dist, a_cnt)
     a_e = arc_edge[a_idx]
@@ -412,8 +407,7 @@ def reach_pairs(
     # arcs -> targets on their edge
     lo, hi = t_ptr[a_e], t_ptr[a_e + 1]
     cnt = hi - lo
-    tpos = np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-    tt = order[tpos]
+    tt = order[concat_ranges(lo, cnt)]
     ss = np.repeat(a_src, cnt)
     e = np.repeat(a_e, cnt)
     t_off = tgt.offset_m[tt]

@@ -120,13 +120,9 @@ def reached_pieces(
     ptr, node, dist, src = source_searches(
         network, sources, max_dist_m=float(thresholds[-1]), max_snap_m=max_snap_m
     )
-    indptr, _, _, arc_edge, arc_fwd = network.csr()
+    _, _, _, arc_edge, arc_fwd = network.csr()
     s_of = np.repeat(np.arange(len(src)), np.diff(ptr))
-    a_lo, a_hi = indptr[node], indptr[node + 1]
-    a_cnt = a_hi - a_lo
-    a_idx = np.repeat(a_lo, a_cnt) + (
-        np.arange(a_cnt.sum()) - np.repeat(np.cumsum(a_cnt) - a_cnt, a_cnt)
-    )
+    a_idx, a_cnt = network.out_arcs(node)
     arc_s = np.repeat(s_of, a_cnt)
     arc_d = np.repeat(dist, a_cnt)
     arc_e = arc_edge[a_idx]

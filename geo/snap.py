@@ -33,7 +33,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from .errors import CRSError, SnapError
-from .network import Network
+from .network import Network, concat_ranges
 
 __all__ = ["SNAP_STATUSES", "Snapped", "snap_points"]
 
@@ -160,7 +160,7 @@ def _segment_index(network: Network) -> dict:
         seg_len = np.hypot(*(b - a).T)
         n_sub = np.maximum(1, np.ceil(seg_len / _SUB_M)).astype(np.int64)
         rep = np.repeat(np.arange(len(j)), n_sub)
-        k = np.arange(n_sub.sum()) - np.repeat(np.cumsum(n_sub) - n_sub, n_sub)
+        k = concat_ranges(np.zeros(len(j), dtype=np.int64), n_sub)
         f0 = (k / n_sub[rep])[:, None]
         f1 = ((k + 1) / n_sub[rep])[:, None]
         sa = a[rep] + (b - a)[rep] * f0
