@@ -62,14 +62,13 @@ from rasterio.windows import Window
 from jinan_gis.geo.crs import (
     ANALYSIS_CRS,
     JINAN_BOUNDS_LONLAT,
-    check_coordinates_plausible,
     describe_crs,
     to_analysis_crs,
 )
 from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
 
 from .result import LoadResult, rejection_table
-from .tables import read_point_rows, read_vector
+from .tables import read_point_rows, read_vector_checked
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -393,21 +392,7 @@ def _read_polygons(
     crs: Any | None,
     source: str,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    if isinstance(src, gpd.GeoDataFrame):
-        gdf, info = src.reset_index(drop=True), {"format": "geodataframe"}
-    else:
-        gdf, info = read_vector(src, encoding=encoding, layer=layer)
-        info["path"] = str(Path(src).resolve())
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    if gdf.crs is None:
-        raise CRSError(
-            f"{source} has no CRS (a shapefile without .prj?). Declare it with crs=..., e.g. "
-            "'EPSG:4548' (CGCS2000 Gauss-Kruger CM 117E), 'EPSG:4527' (eastings 39xxxxxx) or "
-            "'EPSG:4326' (longitude/latitude)."
-        )
-    check_coordinates_plausible(gdf, source=source)
-    info["crs_in"] = describe_crs(gdf.crs)
+    gdf, info = read_vector_checked(src, encoding=encoding, layer=layer, crs=crs, source=source)
     return to_analysis_crs(gdf, what=source), info
 
 

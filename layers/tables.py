@@ -708,6 +708,40 @@ class PointRows:
         return np.equal(self.reason, None)
 
 
+def read_vector_checked(
+    src: str | Path | gpd.GeoDataFrame,
+    *,
+    encoding: str | None = None,
+    layer: str | int | None = None,
+    crs: Any | None = None,
+    source: str,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Read a vector file (or take a GeoDataFrame) and make sure its CRS is declared and
+    plausible; the frame keeps its own CRS (callers reproject).
+
+    ``crs`` declares the CRS of a file that has none (a shapefile without ``.prj``).  Raises
+    :class:`CRSError` naming the fix when there is none, or when the coordinates cannot be in
+    it (see :func:`~jinan_gis.geo.crs.check_coordinates_plausible`).  ``info`` holds the
+    format, path, encoding and the CRS read (``crs_in``).
+    """
+    if isinstance(src, gpd.GeoDataFrame):
+        gdf, info = src.reset_index(drop=True), {"format": "geodataframe"}
+    else:
+        gdf, info = read_vector(src, encoding=encoding, layer=layer)
+        info["path"] = str(Path(src).resolve())
+    if crs is not None:
+        gdf = gdf.set_crs(crs, allow_override=True)
+    if gdf.crs is None:
+        raise CRSError(
+            f"{source} has no CRS (a shapefile without .prj?). Declare it with crs=..., e.g. "
+            "'EPSG:4548' (CGCS2000 Gauss-Kruger CM 117E), 'EPSG:4527' (eastings 39xxxxxx) or "
+            "'EPSG:4326' (longitude/latitude)."
+        )
+    check_coordinates_plausible(gdf, source=source)
+    info["crs_in"] = describe_crs(gdf.crs)
+    return gdf, info
+
+
 def _source_name(src: Any, source_name: str | None, default: str) -> str:
     if source_name:
         return source_name

@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
-from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
+from jinan_gis.geo.crs import ANALYSIS_CRS
+from jinan_gis.geo.errors import InputDataError, LayerError
 
 from .result import LoadResult, rejection_table
-from .tables import find_column, read_vector
+from .tables import find_column, read_vector_checked
 
 __all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
 
@@ -142,22 +142,8 @@ def load_zones(
     """
     source = source_name or (Path(src).name if isinstance(src, str | Path) else "zones")
     prov: dict[str, Any] = {"source": source}
-    if isinstance(src, gpd.GeoDataFrame):
-        gdf = src.reset_index(drop=True)
-        prov["format"] = "geodataframe"
-    else:
-        gdf, info = read_vector(src, encoding=encoding, layer=layer)
-        prov.update(info, path=str(Path(src).resolve()))
-    if crs is not None:
-        gdf = gdf.set_crs(crs, allow_override=True)
-    if gdf.crs is None:
-        raise CRSError(
-            f"{source} has no CRS (a shapefile without .prj?). Declare it with crs=..., e.g. "
-            "'EPSG:4548' (CGCS2000 Gauss-Kruger CM 117E), 'EPSG:4527' (eastings 39xxxxxx) or "
-            "'EPSG:4326' (longitude/latitude)."
-        )
-    check_coordinates_plausible(gdf, source=source)
-    prov["crs_in"] = describe_crs(gdf.crs)
+    gdf, info = read_vector_checked(src, encoding=encoding, layer=layer, crs=crs, source=source)
+    prov.update(info)
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     cols = list(attrs.columns)
     for what, col in (("name_column", name_column), ("id_column", id_column)):
