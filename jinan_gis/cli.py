@@ -261,6 +261,15 @@ def cmd_import(args) -> int:
                            datum=args.datum)
     name = args.name or kind
     store = LayerStore(args.store)
+    if kind == "facilities" and len(res.layer) and Path(args.store).exists() \
+            and "streets" in store.names():
+        # a declared datum that does not fit the streets (Amap data declared as WGS84...)
+        from jinan_gis.layers.checks import check_datum_against_streets
+
+        chk = check_datum_against_streets(res.layer, store.read("streets").layer,
+                                          name_column="name", source=Path(args.path).name)
+        if chk.suggested:
+            print(f"warning: {chk.message}")
     store.write(name, res)
     print(f"{Path(args.path).name}: {res.n_input} rows in, {res.n_kept} kept, "
           f"{res.n_rejected} rejected")

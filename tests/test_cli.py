@@ -158,3 +158,34 @@ def test_scenario_typos_are_errors(tmp_path: Path) -> None:
     p.write_text('[report]\nmetrics = ["L-CLINIC-1000"]\nout = "x"\n', encoding="utf-8")
     sc = load_scenario(p)
     assert sc.metrics == ["L-CLINIC-1000"] and sc.out == (tmp_path / "x").resolve()
+
+
+def test_import_warns_when_points_fit_the_streets_in_another_datum(tmp_path: Path) -> None:
+    """Amap (GCJ-02) points declared as WGS84 sit ~500 m from the streets: the import says so."""
+    # a WGS84 street grid around 洪家楼 (EPSG:4548), stored as the store's streets layer
+    from shapely.geometry import LineString
+
+    from jinan_gis.layers.store import LayerStore
+    from jinan_gis.layers.street_schema import streets_from_lines
+
+    c = gpd.GeoSeries([Point(117.06, 36.68)], crs="EPSG:4326").to_crs("EPSG:4548").iloc[0]
+    x0, y0 = c.x, c.y
+    steps = range(-10, 11)
+    lines = [LineString([(x0 + i * 150, y0 - 1500), (x0 + i * 150, y0 + 1500)]) for i in steps]
+    lines += [LineString([(x0 - 1500, y0 + j * 150), (x0 + 1500, y0 + j * 150)]) for j in steps]
+    names = [f"经{i + 11}路" for i in steps] + [f"纬{j + 11}路" for j in steps]
+    store = tmp_path / "store.gpkg"
+    LayerStore(store).write("streets", streets_from_lines(lines, names=names))
+    # shops on north-south streets, their address naming the street (WGS84 truth), exported
+    # by "Amap" in GCJ-02 and declared as WGS84: ~530 m east of the street they name
+    rng = np.random.default_rng(0)
+    cols = rng.integers(-8, 8, 30)
+    pts = gpd.GeoSeries([Point(x0 + 150 * int(i), y0 + rng.uniform(-1200, 1200)) for i in cols],
+                        crs="EPSG:4548").to_crs("EPSG:4326")
+    glon, glat = wgs84_to_gcj02(pts.x.to_numpy(), pts.y.to_numpy())
+    csv = tmp_path / "amap.csv"
+    shop = [f"经{int(i) + 11}路{k}号便利店" for k, i in enumerate(cols)]
+    pd.DataFrame({"名称": shop, "lng": glon, "lat": glat}).to_csv(csv, index=False)
+    out = run("import", str(csv), "--as", "facilities", "--datum", "wgs84",
+              "--category", "convenience_store", "--store", str(store))
+    assert "warning:" in out.stdout and "gcj02" in out.stdout
