@@ -294,6 +294,8 @@ def evaluate(
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, gpd.GeoDataFrame] = {}
     gap_frames = []
+    pop_codes = set() if placed is None else set(
+        placed.population["district_code"].dropna().astype(str))
     todo = [(m, c) for m in metrics for c in codes if c in m.scope]
     bar = tqdm(todo, desc="metrics", disable=not progress, leave=False)
     for m, code in bar:
@@ -308,6 +310,14 @@ def evaluate(
         if fac is not None and len(select_facilities(fac, m.categories)) == 0:
             rows.append(_row(m, code, status="needs layer: facilities of "
                              + "/".join(m.categories)))
+            continue
+        if "population" in m.needs and placed is not None and code not in pop_codes:
+            rows.append(_row(m, code, status=f"needs layer: population of {code} (the "
+                             "population layer has no resident inside this district)"))
+            continue
+        if m.kind == "zone_presence" and zones is not None and "district_code" in zones and not (
+                zones["district_code"].astype(str) == code).any():
+            rows.append(_row(m, code, status=f"needs layer: zones of {code}"))
             continue
         if m.kind == "coverage":
             rows.append(_coverage_metric(m, code, network, fac, placed, zones, inputs,

@@ -322,3 +322,13 @@ def test_old_town_convenience_counts_only_people_inside_the_ring() -> None:
     assert row["value"] == pytest.approx(1.0)
     assert row["status"] == "no numeric target"
     assert "old-town zone" in row["scope_used"]
+
+
+def test_district_without_residents_needs_population_not_zero() -> None:
+    inp = _tiny_inputs()
+    # keep only the people of Shizhong (x >= 1000)
+    inp.population = inp.population[inp.population.geometry.x >= 1000].reset_index(drop=True)
+    rep = evaluate(inp, progress=False, service_area_metric=None)
+    st = rep.metrics.set_index(["metric_id", "district"])["status"]
+    assert st[("L-CLINIC-1000", "370112")].startswith("needs layer: population of 370112")
+    assert st[("JN-ELDERLY-PER-SUBDISTRICT", "370103")] == "pass"
