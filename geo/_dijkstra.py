@@ -53,6 +53,17 @@ def _pop(heap_d, heap_n, size):
 
 
 @njit(cache=True, nogil=True)
+def _grow(dist_arr, node_arr, used):
+    """Twice as large copies of a (float, int) pair of arrays, keeping the first ``used``."""
+    cap = 2 * dist_arr.shape[0]
+    nd = np.empty(cap)
+    nn = np.empty(cap, dtype=np.int64)
+    nd[:used] = dist_arr[:used]
+    nn[:used] = node_arr[:used]
+    return nd, nn
+
+
+@njit(cache=True, nogil=True)
 def bounded_searches(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_dist):
     """Run one bounded Dijkstra per search; search ``s`` starts from its seeds.
 
@@ -76,12 +87,10 @@ def bounded_searches(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_d
     dist = np.full(n, np.inf)
     done = np.zeros(n, dtype=np.bool_)
     touched = np.empty(n, dtype=np.int64)
-    cap_heap = 1024
-    heap_d = np.empty(cap_heap)
-    heap_n = np.empty(cap_heap, dtype=np.int64)
-    cap = max(1024, n_search * 64)
-    out_node = np.empty(cap, dtype=np.int64)
-    out_dist = np.empty(cap)
+    heap_d = np.empty(1024)
+    heap_n = np.empty(1024, dtype=np.int64)
+    out_node = np.empty(max(1024, n_search * 64), dtype=np.int64)
+    out_dist = np.empty(out_node.shape[0])
     out_ptr = np.zeros(n_search + 1, dtype=np.int64)
     k = 0
     for s in range(n_search):
@@ -95,26 +104,16 @@ def bounded_searches(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_d
                     touched[n_touched] = node
                     n_touched += 1
                 dist[node] = d0
-                if size >= cap_heap:
-                    cap_heap *= 2
-                    nd = np.empty(cap_heap)
-                    nn = np.empty(cap_heap, dtype=np.int64)
-                    nd[:size] = heap_d[:size]
-                    nn[:size] = heap_n[:size]
-                    heap_d, heap_n = nd, nn
+                if size >= heap_d.shape[0]:
+                    heap_d, heap_n = _grow(heap_d, heap_n, size)
                 size = _push(heap_d, heap_n, size, d0, node)
         while size > 0:
             d, node, size = _pop(heap_d, heap_n, size)
             if done[node]:
                 continue
             done[node] = True
-            if k >= cap:
-                cap *= 2
-                on = np.empty(cap, dtype=np.int64)
-                od = np.empty(cap)
-                on[:k] = out_node[:k]
-                od[:k] = out_dist[:k]
-                out_node, out_dist = on, od
+            if k >= out_dist.shape[0]:
+                out_dist, out_node = _grow(out_dist, out_node, k)
             out_node[k] = node
             out_dist[k] = d
             k += 1
@@ -126,13 +125,8 @@ def bounded_searches(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_d
                         touched[n_touched] = nb
                         n_touched += 1
                     dist[nb] = nd_
-                    if size >= cap_heap:
-                        cap_heap *= 2
-                        hd = np.empty(cap_heap)
-                        hn = np.empty(cap_heap, dtype=np.int64)
-                        hd[:size] = heap_d[:size]
-                        hn[:size] = heap_n[:size]
-                        heap_d, heap_n = hd, hn
+                    if size >= heap_d.shape[0]:
+                        heap_d, heap_n = _grow(heap_d, heap_n, size)
                     size = _push(heap_d, heap_n, size, nd_, nb)
         for j in range(n_touched):
             dist[touched[j]] = np.inf

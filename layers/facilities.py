@@ -60,7 +60,7 @@ from jinan_gis.geo.crs import ANALYSIS_CRS, require_crs
 from jinan_gis.geo.errors import InputDataError
 
 from .result import LoadResult, rejection_table
-from .tables import NAME_NAMES, PointRows, find_column, locate, read_point_rows
+from .tables import NAME_NAMES, PointRows, clean_text, find_column, locate, read_point_rows
 from .taxonomy import (
     UNKNOWN,
     Category,
@@ -97,13 +97,6 @@ FACILITY_COLUMNS: tuple[str, ...] = (
 
 REASON_MISSING_ID = "missing id"
 REASON_DUPLICATE_ID = "duplicate id"
-
-
-def _text(v: Any) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def _assign_ids(
@@ -334,9 +327,9 @@ def load_facilities(
         else find_column([c for c in cols if c != "wkt"], NAME_NAMES)
     )
     n = len(pr.rows)
-    names = [_text(v) for v in pr.rows[name_col]] if name_col is not None else [None] * n
+    names = [clean_text(v) for v in pr.rows[name_col]] if name_col is not None else [None] * n
     if id_column is not None:
-        raw_ids = [_text(v) for v in pr.rows[id_column]]
+        raw_ids = [clean_text(v) for v in pr.rows[id_column]]
         ids, reason = _assign_ids(raw_ids, pr.reason)
     else:
         stem = source
@@ -377,11 +370,11 @@ def _osm_ids(gdf: gpd.GeoDataFrame) -> list[str | None]:
     for etype, eid in (("element", "id"), ("element_type", "osmid")):
         if etype in gdf.columns and eid in gdf.columns:
             return [
-                f"osm:{e}/{i}" if _text(e) and _text(i) else None
+                f"osm:{e}/{i}" if clean_text(e) and clean_text(i) else None
                 for e, i in zip(gdf[etype], gdf[eid], strict=True)
             ]
     if "osmid" in gdf.columns:
-        return [f"osm:{_text(i)}" if _text(i) else None for i in gdf["osmid"]]
+        return [f"osm:{clean_text(i)}" if clean_text(i) else None for i in gdf["osmid"]]
     return [f"osm:{i}" for i in idx]
 
 
@@ -439,8 +432,8 @@ def facilities_from_osm(gdf: gpd.GeoDataFrame, *, source_name: str = "osm") -> L
     how: list[str] = []
     tag_cols = [c for c in attrs.columns if c != "wkt"]
     for rec in attrs[tag_cols].to_dict("records"):
-        tags = {k: v for k, v in rec.items() if _text(v) is not None}
-        name = _text(tags.get("name")) or _text(tags.get("name:zh"))
+        tags = {k: v for k, v in rec.items() if clean_text(v) is not None}
+        name = clean_text(tags.get("name")) or clean_text(tags.get("name:zh"))
         cat, rule = classify_osm(tags, name=name)
         names.append(name)
         cats.append(cat)

@@ -68,7 +68,7 @@ from jinan_gis.geo.crs import (
 from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
 
 from .result import LoadResult, rejection_table
-from .tables import read_point_rows, read_vector_checked
+from .tables import polygonal_part, read_point_rows, read_vector_checked
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -396,15 +396,6 @@ def _read_polygons(
     return to_analysis_crs(gdf, what=source), info
 
 
-def _polygonal(geom: Any) -> Any:
-    """The polygonal part of ``geom`` (after make_valid), or None."""
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    if not parts:
-        return None
-    out = shapely.union_all(parts)
-    return None if out.is_empty or out.area <= 0 else out
-
-
 def _grid_points(
     geom: Any, spacing_m: float, *, source: str
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -498,7 +489,7 @@ def population_from_polygons(
         rname = Path(residential).name if isinstance(residential, str | Path) else "residential"
         rgdf, _ = _read_polygons(residential, encoding=encoding, layer=None, crs=None, source=rname)
         rgeoms = shapely.make_valid(rgdf.geometry.dropna().to_numpy())
-        res_union = _polygonal(shapely.union_all(rgeoms)) if len(rgeoms) else None
+        res_union = polygonal_part(shapely.union_all(rgeoms)) if len(rgeoms) else None
     counts, reason = _parse_counts(gdf[count_column])
     geoms = gdf.geometry.to_numpy()
     zones = _zone_values(gdf, zone_column, source)
@@ -514,7 +505,7 @@ def population_from_polygons(
             continue
         if not g.is_valid:
             problem = shapely.is_valid_reason(g)
-            g = _polygonal(shapely.make_valid(g))
+            g = polygonal_part(shapely.make_valid(g))
             if g is None:
                 reason[i] = f"invalid polygon, cannot be repaired ({problem})"
                 continue
@@ -532,7 +523,7 @@ def population_from_polygons(
     for i in placed:
         target = fixed[i]
         if res_union is not None:
-            part = _polygonal(shapely.intersection(target, res_union))
+            part = polygonal_part(shapely.intersection(target, res_union))
             if part is None:
                 fallback.append(ids[i])
             else:

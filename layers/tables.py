@@ -708,6 +708,29 @@ class PointRows:
         return np.equal(self.reason, None)
 
 
+def clean_text(v: Any) -> str | None:
+    """A cell as stripped text; None for missing values and empty strings.
+
+    Examples
+    --------
+    >>> clean_text("  泺源街道 "), clean_text(float("nan")), clean_text("")
+    ('泺源街道', None, None)
+    """
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def polygonal_part(geom: Any) -> Any:
+    """The polygonal part of ``geom`` (e.g. after ``make_valid``) as one geometry, or None."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    out = shapely.union_all(parts)
+    return None if out.is_empty or out.area <= 0 else out
+
+
 def read_vector_checked(
     src: str | Path | gpd.GeoDataFrame,
     *,

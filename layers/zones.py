@@ -41,7 +41,7 @@ from jinan_gis.geo.crs import ANALYSIS_CRS
 from jinan_gis.geo.errors import InputDataError, LayerError
 
 from .result import LoadResult, rejection_table
-from .tables import find_column, read_vector_checked
+from .tables import clean_text, find_column, polygonal_part, read_vector_checked
 
 __all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
 
@@ -77,21 +77,6 @@ ZONE_NAME_NAMES: tuple[str, ...] = (
 )
 """Zone-name column names (normalised as in :func:`~jinan_gis.layers.tables.normalize_column`),
 by priority (XZQMC / JDMC / SQMC: 行政区 / 街道 / 社区 名称 in Chinese GIS exports)."""
-
-
-def _text(v: Any) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    s = str(v).strip()
-    return s or None
-
-
-def _polygonal(geom: Any) -> Any:
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    if not parts:
-        return None
-    out = shapely.union_all(parts)
-    return None if out.is_empty or out.area <= 0 else out
 
 
 def load_zones(
@@ -151,9 +136,9 @@ def load_zones(
             raise InputDataError(f"{source}: {what}={col!r} is not a column. Columns: {cols}.")
     name_col = name_column if name_column is not None else find_column(cols, ZONE_NAME_NAMES)
     n = len(gdf)
-    names = [_text(v) for v in attrs[name_col]] if name_col is not None else [None] * n
+    names = [clean_text(v) for v in attrs[name_col]] if name_col is not None else [None] * n
     ids = (
-        [_text(v) for v in attrs[id_column]]
+        [clean_text(v) for v in attrs[id_column]]
         if id_column is not None
         else [f"{zone_type}:{i}" for i in range(n)]
     )
@@ -173,7 +158,7 @@ def load_zones(
         problem = None
         if not g.is_valid:
             problem = shapely.is_valid_reason(g)
-            g = _polygonal(shapely.make_valid(g))
+            g = polygonal_part(shapely.make_valid(g))
             if g is None:
                 reason[i] = f"invalid polygon, cannot be repaired ({problem})"
                 continue
