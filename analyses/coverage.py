@@ -41,6 +41,7 @@ from jinan_gis.geo.errors import LayerError
 from jinan_gis.geo.network import Network
 from jinan_gis.geo.reach import nearest_source
 from jinan_gis.geo.snap import Snapped, snap_points
+from jinan_gis.layers.taxonomy import resolve_categories
 
 __all__ = [
     "PlacedPopulation",
@@ -87,14 +88,32 @@ def place_population(
 def select_facilities(
     facilities: gpd.GeoDataFrame, categories: Sequence[str] | str | None
 ) -> gpd.GeoDataFrame:
-    """Facilities whose ``category`` (or ``group``) is in ``categories`` (all if None)."""
+    """Facilities of the named categories or groups (all facilities if ``categories`` is None).
+
+    Names resolve through the taxonomy (:func:`~jinan_gis.layers.taxonomy.resolve_categories`):
+    ``"clinic"`` is the primary-care network of L-CLINIC-1000 (CHC + sub-district health
+    centre + CHS station), ``"culture"`` every public-culture category, ``"chc"`` one category.
+    An unknown name raises :class:`~jinan_gis.geo.errors.InputDataError` listing the valid ones.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> fac = gpd.GeoDataFrame({"category": ["chc", "chs_station", "library"]},
+    ...     geometry=[Point(0, 0)] * 3, crs="EPSG:4548")
+    >>> select_facilities(fac, "clinic")["category"].tolist()
+    ['chc', 'chs_station']
+    """
     if categories is None:
         return facilities
-    cats = [categories] if isinstance(categories, str) else list(categories)
-    mask = facilities["category"].isin(cats)
-    if "group" in facilities.columns:
-        mask |= facilities["group"].isin(cats)
-    return facilities[mask]
+    ids = resolve_categories(categories)
+    if "category" not in facilities.columns:
+        raise LayerError(
+            "the facility layer has no 'category' column; load it with "
+            "jinan_gis.layers.facilities.load_facilities (which classifies names) or pass "
+            "category= for every row."
+        )
+    return facilities[facilities["category"].isin(ids)]
 
 
 def nearest_distances(

@@ -60,7 +60,9 @@ __all__ = [
     "classify_osm_tags",
     "get_category",
     "group_of",
+    "resolve_categories",
     "resolve_category",
+    "vocabulary_table",
 ]
 
 log = logging.getLogger(__name__)
@@ -521,6 +523,91 @@ def categories_in_group(group: str) -> tuple[str, ...]:
     if group in _EXTRA_GROUP_MEMBERS:
         return _EXTRA_GROUP_MEMBERS[group]
     return tuple(c.id for c in CATEGORIES if c.group == group)
+
+
+def _vocabulary() -> dict[str, tuple[str, ...]]:
+    """Every name a planner may ask for (casefolded) -> the category ids it means."""
+    vocab: dict[str, tuple[str, ...]] = {}
+    for cat in CATEGORIES:
+        for name in (cat.id, cat.name_zh, cat.name_en):
+            vocab.setdefault(name.casefold(), (cat.id,))
+    for group, (zh, en) in GROUPS.items():
+        ids = categories_in_group(group)
+        for name in (group, zh):
+            vocab[name.casefold()] = ids
+        vocab.setdefault(en.casefold(), ids)
+    return vocab
+
+
+def resolve_categories(names: str | Any) -> tuple[str, ...]:
+    """Resolve what a planner asks for into category ids, or fail listing the valid names.
+
+    Each name may be a category id (``"chc"``), a group (``"clinic"``: the primary-care
+    network of metric L-CLINIC-1000 = CHC + sub-district health centre + CHS station;
+    ``"culture"``...), or a category's / group's Chinese or English name
+    (``"社区卫生服务中心"``, ``"基层医疗卫生机构"``, ``"Public Library"``). Matching ignores case
+    and surrounding spaces. The ids come back in taxonomy order, without repeats.
+
+    Raises
+    ------
+    InputDataError
+        A name matches nothing; the message lists the valid groups and categories
+        (``jinan-gis categories`` prints them with their Chinese names).
+
+    Examples
+    --------
+    >>> resolve_categories("clinic")
+    ('chc', 'township_health_centre', 'chs_station')
+    >>> resolve_categories(["library", "社区卫生服务中心", "chc"])
+    ('chc', 'library')
+    >>> resolve_categories("clinics")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.InputDataError: unknown facility category or group 'clinics'. ...
+    """
+    items = [names] if isinstance(names, str) else list(names)
+    if not items:
+        raise InputDataError(
+            "no facility category given; name a group (e.g. clinic, culture, fitness) or a "
+            "category id (e.g. chc, library): `jinan-gis categories` lists them all."
+        )
+    vocab = _vocabulary()
+    wanted: set[str] = set()
+    for item in items:
+        key = str(item).strip().casefold()
+        if key not in vocab:
+            raise InputDataError(
+                f"unknown facility category or group {str(item)!r}. Groups: "
+                f"{', '.join(GROUPS)}. Categories: {', '.join(c.id for c in CATEGORIES)}. "
+                "Chinese and English names work too; `jinan-gis categories` lists them all."
+            )
+        wanted.update(vocab[key])
+    return tuple(c.id for c in CATEGORIES if c.id in wanted)
+
+
+def vocabulary_table() -> pd.DataFrame:
+    """The names :func:`resolve_categories` accepts: groups first, then categories.
+
+    Columns ``name`` (what to type), ``kind`` ("group" or "category"), ``name_zh``,
+    ``name_en`` and ``categories`` (the ids it selects, comma-separated).
+
+    Examples
+    --------
+    >>> t = vocabulary_table()
+    >>> t.loc[t["name"] == "clinic", "categories"].item()
+    'chc,township_health_centre,chs_station'
+    """
+    rows = [
+        {"name": g, "kind": "group", "name_zh": zh, "name_en": en,
+         "categories": ",".join(categories_in_group(g))}
+        for g, (zh, en) in GROUPS.items()
+    ]
+    rows += [
+        {"name": c.id, "kind": "category", "name_zh": c.name_zh, "name_en": c.name_en,
+         "categories": c.id}
+        for c in CATEGORIES
+    ]
+    return pd.DataFrame(rows)
 
 
 def categories_table() -> pd.DataFrame:
