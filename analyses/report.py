@@ -6,6 +6,15 @@ row per (metric, district) with the value, the target, the status (``pass``, ``f
 ``no numeric target`` or ``needs layer: ...``), the plan source and quote, the scope used, and
 whether any input layer is synthetic; plus tables (coverage per zone, presence per zone) and
 places (gap polygons, service areas, a coverage grid) for maps and GeoPackages.
+
+Whether the inputs are synthetic is decided by one rule,
+:func:`jinan_gis.layers.provenance.is_synthetic`, over the layers and the provenance the
+loaders gave (:attr:`AnalysisInputs.provenance`); when they are, every table and place of the
+report carries a ``data_note`` column holding
+:data:`~jinan_gis.layers.provenance.SYNTHETIC_MARK`.
+
+What is measured is stated in every report (:data:`MEASURE_NOTES`, plus which layer is the
+demand): see :meth:`Report.method_lines`.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +35,7 @@ from jinan_gis.geo.crs import ANALYSIS_CRS, to_analysis_crs
 from jinan_gis.geo.network import Network, build_network
 from jinan_gis.geo.reach import nearest_source
 from jinan_gis.geo.service_area import service_areas
+from jinan_gis.layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 
 from .catalogue import CATALOGUE, LIFE_CIRCLES, MODE_NOTE, Metric
 from .coverage import PlacedPopulation, coverage, place_population, select_facilities
@@ -32,6 +43,8 @@ from .gaps import find_gaps
 from .life_circle import life_circle
 
 __all__ = [
+    "COVERAGE_COLUMN_ORDER",
+    "MEASURE_NOTES",
     "PLAN_SCOPE_NOTE",
     "AnalysisInputs",
     "Report",
@@ -51,10 +64,52 @@ DENSITY_URBAN_PER_KM2 = 1500.0
 person's 1 km grid cell at or above this are urban."""
 
 
-def _is_synthetic(gdf: pd.DataFrame | None) -> bool:
-    return (
-        gdf is not None and "source" in gdf.columns and bool((gdf["source"] == "synthetic").any())
-    )
+MEASURE_NOTES: tuple[str, ...] = (
+    "Distances run along the streets, from the main-network street point nearest to the "
+    "home point to the main-network street point nearest to the facility, and include the "
+    "access legs (home to street, street to facility) by default.",
+    "People whose nearest street is a small disconnected piece of street are moved to the "
+    "main network: they are placed and counted, in their own column 'moved' "
+    "('share_moved'), with the extra metres they walk.",
+    "People beyond the snap limit from any street, or only near streets on islands, are not "
+    "placed: they are reported in their own column 'not placed', never counted as covered "
+    "or uncovered; 'share (network)' is over the placed residents.",
+)
+"""What a coverage number measures; stated in summary.md, the Excel notes sheet and
+:meth:`Report.summary_markdown`."""
+
+COVERAGE_COLUMN_ORDER: tuple[str, ...] = ("moved", "share_moved", "not_placed",
+                                          "share_not_placed")
+"""Columns of a coverage table kept together, in this order, when present (``moved`` and
+``share_moved`` come from :func:`~jinan_gis.analyses.coverage.coverage` when it reports
+people moved off small street pieces; tables without them are left as they are)."""
+
+_LAYER_NAMES = ("districts", "streets", "facilities", "population", "zones", "old_town")
+
+
+def _order_coverage_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the moved / not-placed columns that exist grouped next to each other.
+
+    Other ``moved_*`` columns (e.g. extra metres walked) follow ``share_moved``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame(columns=["population", "not_placed", "share_not_placed", "x",
+    ...                           "moved", "moved_extra_m", "share_moved"])
+    >>> _order_coverage_columns(t).columns.tolist()
+    ['population', 'moved', 'share_moved', 'moved_extra_m', 'not_placed', 'share_not_placed', 'x']
+    """
+    cols = list(table.columns)
+    group = [c for c in ("moved", "share_moved") if c in cols]
+    group += [c for c in cols if isinstance(c, str) and c.startswith("moved_")]
+    group += [c for c in ("not_placed", "share_not_placed") if c in cols]
+    if not group:
+        return table
+    first = min(cols.index(c) for c in group)
+    rest = [c for c in cols if c not in group]
+    before = [c for c in rest if cols.index(c) < first]
+    after = [c for c in rest if cols.index(c) > first]
+    return table[before + group + after]
 
 
 @dataclass
@@ -64,6 +119,21 @@ class AnalysisInputs:
     ``zones``: sub-district polygons with ``zone_id``, ``zone_name`` and optionally
     ``district_code``, ``in_plan_scope`` (bool) and ``urban`` (bool).  ``old_town``: the
     area inside the 2nd ring road.  Facilities of category ``park`` may carry ``area_m2``.
+
+    ``provenance``: layer name -> what its loader said about it (``source``, ``loaded_at``,
+    ``crs``, ``datum``...), as filled by :func:`~jinan_gis.analyses.inputs.inputs_from_sample`
+    and :func:`~jinan_gis.analyses.inputs.inputs_from_store`; it travels into the report.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> d = gpd.GeoDataFrame({"code": ["370103"], "source": ["test"]},
+    ...                      geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
+    >>> AnalysisInputs(districts=d).synthetic
+    False
+    >>> AnalysisInputs(districts=d, provenance={"population": {"source": "Synthetic "}}).synthetic
+    True
     """
 
     districts: gpd.GeoDataFrame
@@ -75,6 +145,18 @@ class AnalysisInputs:
     mode: str = "walk"
     max_snap_m: float = 250.0
     network: Network | None = None
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any layer or any layer's provenance is synthetic
+        (:func:`~jinan_gis.layers.provenance.is_synthetic`, the one rule)."""
+        return is_synthetic([getattr(self, n) for n in _LAYER_NAMES]) or is_synthetic(
+            list(self.provenance.values()))
+
+    def layer_synthetic(self, name: str) -> bool:
+        """Whether layer ``name`` (or its provenance) is synthetic."""
+        return is_synthetic([getattr(self, name, None), self.provenance.get(name)])
 
     def available(self) -> set[str]:
         """Names of the layers present."""
@@ -91,20 +173,37 @@ class AnalysisInputs:
                 have.add("park areas")
         return have
 
+    def layer_source(self, name: str) -> str:
+        """The source(s) of layer ``name``: its ``source`` column, else its provenance."""
+        gdf = getattr(self, name, None)
+        if gdf is not None and "source" in gdf.columns and gdf["source"].notna().any():
+            return ", ".join(sorted(map(str, gdf["source"].dropna().unique())))
+        prov = self.provenance.get(name) or {}
+        return str(prov.get("source", "?"))
+
     def layer_table(self) -> pd.DataFrame:
-        """One row per layer: rows, source(s), synthetic."""
+        """One row per layer: rows, source(s), when it was loaded / written, synthetic."""
         rows = []
-        for name in ("districts", "streets", "facilities", "population", "zones", "old_town"):
+        for name in _LAYER_NAMES:
             gdf = getattr(self, name)
             if gdf is None:
                 continue
-            src = (
-                ", ".join(sorted(map(str, gdf["source"].dropna().unique())))
-                if "source" in gdf.columns else "?"
-            )
-            rows.append({"layer": name, "rows": len(gdf), "source": src,
-                         "synthetic": _is_synthetic(gdf)})
+            prov = self.provenance.get(name) or {}
+            rows.append({"layer": name, "rows": len(gdf), "source": self.layer_source(name),
+                         "loaded_at": str(prov.get("loaded_at", prov.get("written_at", ""))),
+                         "synthetic": self.layer_synthetic(name)})
         return pd.DataFrame(rows)
+
+    def demand_note(self) -> str:
+        """Which layer the demand (people) comes from, with its source and size."""
+        pop = self.population
+        if pop is None:
+            return "Demand: no residential population layer given (coverage metrics need one)."
+        people = (float(pd.to_numeric(pop["population"], errors="coerce").sum())
+                  if "population" in pop.columns else float("nan"))
+        return (f"Demand: the residential population layer 'population' (source: "
+                f"{self.layer_source('population')}; {len(pop):,} points, {people:,.0f} "
+                "residents), each point weighted by its 'population' column.")
 
 
 @dataclass
@@ -117,11 +216,24 @@ class Report:
     layers: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    synthetic_inputs: bool = False
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    method: list[str] = field(default_factory=lambda: list(MEASURE_NOTES))
 
     @property
     def synthetic(self) -> bool:
-        """True when any input layer is synthetic."""
-        return bool(len(self.layers) and self.layers["synthetic"].any())
+        """True when the inputs were synthetic (:attr:`AnalysisInputs.synthetic`, set by
+        :func:`evaluate`), when a layer's provenance is, or when the layer table says so."""
+        return (
+            bool(self.synthetic_inputs)
+            or is_synthetic(list(self.provenance.values()))
+            or bool(len(self.layers) and "synthetic" in self.layers.columns
+                    and self.layers["synthetic"].astype(bool).any())
+        )
+
+    def method_lines(self) -> list[str]:
+        """What is measured (:data:`MEASURE_NOTES`) and which layer is the demand."""
+        return list(self.method)
 
     def status_counts(self) -> dict[str, int]:
         """Rows per status (``needs layer: ...`` counted together)."""
@@ -130,7 +242,7 @@ class Report:
 
     def summary_markdown(self) -> str:
         """A short Markdown summary (what passes, fails, needs a layer; data honesty)."""
-        lines = ["# jinan-gis report", ""]
+        lines = ["# jinan-gis report" + (f" — {SYNTHETIC_MARK}" if self.synthetic else ""), ""]
         if self.synthetic:
             lines += [
                 "> **SYNTHETIC SAMPLE / 合成样例数据** — streets, facilities, population and "
@@ -141,6 +253,7 @@ class Report:
             ]
         lines += [f"- {k}: {v}" for k, v in sorted(self.status_counts().items())]
         lines += ["", f"Travel mode: {MODE_NOTE}.", f"Scope: {PLAN_SCOPE_NOTE}.", ""]
+        lines += ["What is measured:", *[f"- {n}" for n in self.method_lines()], ""]
         lines += ["| metric | district | value | target | status | basis | source |",
                   "|---|---|---|---|---|---|---|"]
         for r in self.metrics.itertuples():
@@ -285,8 +398,16 @@ def evaluate(
             pop["zone"] = _zone_of(pop, zones)
         placed = place_population(network, pop, max_snap_m=inputs.max_snap_m)
         timings["snap population"] = time.perf_counter() - t
-        counts = placed.snapped.counts()
-        not_ok = {k: v for k, v in counts.items() if k != "ok"}
+        ok = np.asarray(placed.snapped.ok, dtype=bool)
+        status = np.asarray(placed.snapped.status).astype(str)
+        not_ok = {str(k): int(v) for k, v in zip(*np.unique(status[~ok], return_counts=True),
+                                                 strict=True)}
+        moved = {str(k): int(v) for k, v in zip(*np.unique(status[ok & (status != "ok")],
+                                                         return_counts=True), strict=True)}
+        if moved:
+            notes.append(f"population points moved to the main network: {moved} (placed and "
+                         "counted; reported per metric in 'moved' when the coverage table "
+                         "has it)")
         if not_ok:
             notes.append(f"population points not placed on the network: {not_ok} "
                          "(reported per metric in 'not placed', never counted as covered)")
@@ -323,7 +444,8 @@ def evaluate(
             rows.append(_coverage_metric(m, code, network, fac, placed, zones, inputs,
                                          tables, gap_frames, gap_cell_m))
         elif m.kind == "zone_presence":
-            rows.append(_presence_metric(m, code, fac, zones, tables))
+            rows.append(_presence_metric(m, code, fac, zones, tables,
+                                         synthetic_zones=inputs.layer_synthetic("zones")))
         elif m.kind == "per_capita_area":
             rows.append(_per_capita_metric(m, code, fac, dist, inputs.population))
         elif m.kind == "life_circle":
@@ -346,13 +468,20 @@ def evaluate(
                 places["coverage_grid"]["metric_id"] = m.id
         timings["service areas + grid"] = time.perf_counter() - t
     timings["evaluate (all metrics)"] = time.perf_counter() - t0
-    metrics_df = pd.DataFrame(rows)
+    metrics_df = _order_coverage_columns(pd.DataFrame(rows))
     layers = inputs.layer_table()
-    synthetic = bool(len(layers) and layers["synthetic"].any())
+    synthetic = inputs.synthetic
     metrics_df["synthetic_inputs"] = synthetic
     if synthetic:
         notes.insert(0, "SYNTHETIC inputs: results illustrate the method, not Jinan.")
-    return Report(metrics_df, tables, places, layers, timings, notes)
+        metrics_df = mark_synthetic(metrics_df, True)
+        layers = mark_synthetic(layers, True)
+        tables = {k: mark_synthetic(v, True) for k, v in tables.items()}
+        places = {k: mark_synthetic(v, True) for k, v in places.items()}
+    return Report(metrics_df, tables, places, layers, timings, notes,
+                  synthetic_inputs=synthetic,
+                  provenance={k: dict(v) for k, v in inputs.provenance.items()},
+                  method=[*MEASURE_NOTES, inputs.demand_note()])
 
 
 def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_frames,
@@ -366,7 +495,7 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
                                      placed.xy[:, 0], placed.xy[:, 1])
         in_d &= inside
         scope += "; only residents inside the old-town zone (二环路以内)"
-        if "source" in ot.columns and (ot["source"] == "synthetic").any():
+        if inputs.layer_synthetic("old_town"):
             scope += " (synthetic old-town outline)"
     sub = _subset(placed, in_d)
     thr = None
@@ -388,7 +517,7 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
             tab.insert(1, "zone_name", tab["zone"].astype(str).map(names))
     tab.insert(0, "district", code)
     tab.insert(0, "metric_id", m.id)
-    tables[f"coverage {m.id} {code}"] = tab
+    tables[f"coverage {m.id} {code}"] = _order_coverage_columns(tab)
     # gaps: uncovered placed people
     from .coverage import nearest_distances
 
@@ -403,15 +532,20 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
         g.insert(0, "metric_id", m.id)
         gap_frames.append(g)
     value = float(tot["share_network"])
+    moved = {c: float(tot[c]) for c in ("moved", "share_moved") if c in tot.index}
+    moved_text = (f"{moved['moved']:.0f} residents moved off small street pieces to the main "
+                  "network (placed and counted, with their extra metres walked); "
+                  if "moved" in moved else "")
     return _row(
         m, code, value=value, unit="", status=_status(value, m.target),
         scope_used=scope,
         detail=(f"{tot['covered_network']:.0f} of {tot['population'] - tot['not_placed']:.0f} "
                 f"placed residents covered by network; straight line would say "
-                f"{tot['share_straight']:.1%}; {tot['not_placed']:.0f} residents not placed on "
-                f"the network. " + detail).strip(),
+                f"{tot['share_straight']:.1%}; {moved_text}{tot['not_placed']:.0f} residents "
+                f"not placed on the network. " + detail).strip(),
         value_straight=float(tot["share_straight"]),
         population=float(tot["population"]),
+        **moved,
         not_placed=float(tot["not_placed"]),
     )
 
@@ -423,7 +557,7 @@ def _subset(placed: PlacedPopulation, mask: np.ndarray) -> PlacedPopulation:
     )
 
 
-def _presence_metric(m, code, fac, zones, tables) -> dict:
+def _presence_metric(m, code, fac, zones, tables, *, synthetic_zones: bool) -> dict:
     z = zones
     if "district_code" in z.columns:
         z = z[z["district_code"].astype(str) == code]
@@ -443,9 +577,8 @@ def _presence_metric(m, code, fac, zones, tables) -> dict:
     tables[f"presence {m.id} {code}"] = tab
     value = float(tab["meets"].mean()) if len(tab) else np.nan
     missing = tab.loc[~tab["meets"], "zone_name"].tolist()
-    synthetic_z = "source" in z.columns and (z["source"] == "synthetic").any()
     return _row(m, code, value=value, status=_status(value, m.target), scope_used=scope
-                + ("; SYNTHETIC sub-district boundaries" if synthetic_z else ""),
+                + ("; SYNTHETIC sub-district boundaries" if synthetic_zones else ""),
                 detail=f"{int(tab['meets'].sum())} of {len(tab)} sub-districts meet it"
                 + (f"; missing: {', '.join(map(str, missing))}" if missing else ""))
 
