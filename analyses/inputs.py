@@ -27,13 +27,17 @@ from __future__ import annotations
 import logging
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinan_gis.geo.errors import InputDataError
+import geopandas as gpd
+import pyogrio
+
+from jinan_gis.geo.errors import InputDataError, LayerError
 from jinan_gis.layers.districts import load_districts
 from jinan_gis.layers.sample import build_sample, old_town_zone
-from jinan_gis.layers.store import LayerStore
+from jinan_gis.layers.store import META_TABLE, LayerStore
 
 from .report import AnalysisInputs
 
@@ -101,30 +105,108 @@ def load_scenario(path: str | Path) -> Scenario:
     return sc
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _crs(gdf: gpd.GeoDataFrame) -> str:
+    return gdf.crs.to_string() if gdf.crs is not None else ""
+
+
+def _districts_provenance(gdf: gpd.GeoDataFrame, loaded_at: str) -> dict[str, Any]:
+    src = sorted(map(str, gdf["source"].dropna().unique())) if "source" in gdf.columns else []
+    return {"source": "; ".join(src) or "jinan_gis bundled district polygons",
+            "loader": "jinan_gis.layers.districts.load_districts", "loaded_at": loaded_at,
+            "crs": _crs(gdf)}
+
+
 def inputs_from_sample(*, seed: int = 20231, scale: float = 1.0,
                        districts: tuple[str, ...] = ("370112", "370103")) -> AnalysisInputs:
-    """The SYNTHETIC sample as analysis inputs (with the synthetic old-town zone)."""
+    """The SYNTHETIC sample as analysis inputs (with the synthetic old-town zone).
+
+    ``provenance`` holds, per layer, the sample's provenance (``source = "synthetic"``, seed,
+    scale, calibration...) with ``loader``, ``loaded_at`` and ``crs``; the district polygons
+    are the real ones and say so.
+
+    Examples
+    --------
+    >>> inp = inputs_from_sample(scale=0.02, districts=("370103",))
+    >>> inp.synthetic, inp.provenance["facilities"]["source"], inp.provenance["old_town"]["source"]
+    (True, 'synthetic', 'synthetic')
+    """
     s = build_sample(districts, seed=seed, scale=scale)
+    old_town = old_town_zone()
+    at = _now()
+    prov: dict[str, dict[str, Any]] = {}
+    for name, gdf in {**s.layers(), "old_town": old_town}.items():
+        if name == "districts":
+            prov[name] = _districts_provenance(gdf, at)
+            continue
+        prov[name] = {**s.provenance, "loader": "jinan_gis.layers.sample.build_sample",
+                      "loaded_at": at, "crs": _crs(gdf)}
+    prov["old_town"]["note"] = s.provenance.get(
+        "old_town", "synthetic rectangle standing in for the old town")
     return AnalysisInputs(
         districts=s.districts, streets=s.streets, facilities=s.facilities,
-        population=s.population, zones=s.zones, old_town=old_town_zone(),
+        population=s.population, zones=s.zones, old_town=old_town, provenance=prov,
     )
+
+
+def _check_store(path: Path) -> None:
+    """Raise :class:`LayerError` unless ``path`` is a layer store (a GeoPackage with the
+    :data:`~jinan_gis.layers.store.META_TABLE` table)."""
+    fix = (f"create one with `jinan-gis import FILE --as streets --store {path}` or check "
+           "the path")
+    if not path.is_file():
+        raise LayerError(f"no layer store at {path}: {fix}.")
+    try:
+        tables = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise LayerError(f"{path} is not a layer store (GDAL cannot open it as a "
+                         f"GeoPackage): {fix}.") from exc
+    if META_TABLE not in tables:
+        raise LayerError(f"{path} is not a layer store (it has no {META_TABLE!r} table, so "
+                         f"no layer was imported into it): {fix}.")
 
 
 def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
                       districts: list[str] | None = None) -> AnalysisInputs:
     """Analysis inputs from a :class:`~jinan_gis.layers.store.LayerStore` GeoPackage.
 
-    Missing layers are simply absent (the report marks the metrics that need them).
+    Missing layers are simply absent (the report marks the metrics that need them). Each
+    layer's provenance (as written by the loader, plus ``store``, ``layer``, ``crs`` and
+    ``loaded_at``) is kept in ``provenance`` and in the layer's ``attrs["provenance"]``.
+
+    Raises
+    ------
+    LayerError
+        ``path`` does not exist or is not a layer store; checked before anything is read.
+
+    Examples
+    --------
+    >>> inputs_from_store("nope.gpkg")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.LayerError: no layer store at nope.gpkg: create one with ...
     """
+    path = Path(path)
+    _check_store(path)
     store = LayerStore(path)
     have = set(store.names())
     names = {**{k: k for k in ("streets", "facilities", "population", "zones", "old_town",
                                "districts")}, **(names or {})}
-    got = {}
+    got: dict[str, gpd.GeoDataFrame] = {}
+    prov: dict[str, dict[str, Any]] = {}
+    at = _now()
     for key, layer in names.items():
         if layer in have:
-            got[key] = store.read(layer).layer
+            res = store.read(layer)
+            gdf = res.layer
+            prov[key] = {**res.provenance, "store": str(path), "layer": layer,
+                         "crs": _crs(gdf), "loaded_at": at}
+            gdf.attrs["provenance"] = dict(prov[key])
+            got[key] = gdf
     if "districts" not in got:
         got["districts"] = load_districts(districts or ("370112", "370103"))
-    return AnalysisInputs(**got)
+        prov["districts"] = _districts_provenance(got["districts"], at)
+    return AnalysisInputs(**got, provenance=prov)
