@@ -59,6 +59,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from jinan_gis.geo.crs import require_crs
+from jinan_gis.geo.datum import wgs84_to_gcj02
 from jinan_gis.geo.errors import JinanGISError, LayerError
 from jinan_gis.geo.network import Network
 from jinan_gis.geo.reach import reach_pairs
@@ -76,6 +77,7 @@ __all__ = [
     "exact_max_cover",
     "greedy_max_cover",
     "improved_max_cover",
+    "locate_sites",
     "lp_bound_max_cover",
     "propose_sites",
 ]
@@ -207,6 +209,8 @@ def cover_csr(
             )
         n_cand = len(ptr) - 1
         rows = np.repeat(np.arange(n_cand, dtype=np.int64), np.diff(ptr))
+        if _is_canonical(ptr, cols, n_demand):  # sorted, duplicate-free rows: nothing to do
+            return ptr, cols
     else:
         raise SiteSelectionError(
             "cover must be (ptr, idx) CSR arrays, a source/target pairs DataFrame or a scipy "
@@ -226,6 +230,19 @@ def cover_csr(
     ptr = np.zeros(n_cand + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_cand), out=ptr[1:])
     return ptr, cols.astype(np.int64)
+
+
+def _is_canonical(ptr: np.ndarray, idx: np.ndarray, n_demand: int) -> bool:
+    """Whether CSR arrays already have in-range, strictly increasing rows (O(nnz), no sort)."""
+    if len(idx) == 0:
+        return True
+    if idx.min() < 0 or idx.max() >= n_demand:
+        return False
+    step = np.diff(idx) > 0
+    starts = ptr[1:-1]
+    starts = starts[(starts > 0) & (starts < len(idx))]
+    step[starts - 1] = True  # a row may start below where the previous one ended
+    return bool(step.all())
 
 
 def _weights(weights: Any, n: int | None = None) -> np.ndarray:
@@ -515,15 +532,23 @@ def lp_bound_max_cover(
 
 
 def _lp_relaxation(
-    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, k: int
+    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, k: int,
+    *, time_limit_s: float | None = None,
 ) -> tuple[float, np.ndarray]:
-    """(LP optimum, fractional x per candidate) of the MCLP."""
+    """(LP optimum, fractional x per candidate) of the MCLP; (NaN, zeros) when HiGHS hits
+    ``time_limit_s`` first."""
     model = _mclp_model(ptr, idx, w_eff, k)
     if model is None:
         return 0.0, np.zeros(len(ptr) - 1)
     c, a, ub, m, r = model
+    options: dict[str, Any] = {"disp": False}
+    if time_limit_s is not None:
+        options["time_limit"] = float(time_limit_s)
     res = milp(c, integrality=np.zeros(m + r), bounds=Bounds(np.zeros(m + r), np.ones(m + r)),
-               constraints=[LinearConstraint(a, -np.inf, ub)], options={"disp": False})
+               constraints=[LinearConstraint(a, -np.inf, ub)], options=options)
+    if time_limit_s is not None and res.status == 1:  # time limit reached: no bound
+        log.warning("the LP bound hit its %.0f s time limit; no LP bound", time_limit_s)
+        return math.nan, np.zeros(m)
     if res.status != 0 or res.x is None:
         raise SiteSelectionError(f"HiGHS could not solve the LP relaxation ({res.message}).")
     return float(-res.fun), np.asarray(res.x[:m])
@@ -887,10 +912,18 @@ class SitesResult:
         >>> import geopandas as gpd, pandas as pd
         >>> r = SitesResult(gpd.GeoDataFrame(), pd.DataFrame(), gpd.GeoDataFrame(), {
         ...     "method": "greedy", "k_chosen": 2, "gain_people": 900.0, "covered_before": 100.0,
-        ...     "covered_after": 1000.0, "population_total": 2000.0, "optimality_gap": 0.004})
+        ...     "covered_after": 1000.0, "population_total": 2000.0, "optimality_gap": 0.004,
+        ...     "bound_lp_people": 903.6})
         >>> r.describe()
         '2 new sites (greedy) add 900 people: covered 100 -> 1,000 of 2,000 (5.0% -> 50.0%); \
-greedy is within 0.4% of optimal.'
+within 0.4% of the optimum (LP bound).'
+
+        Without the LP bound (the default) only the loose greedy bound is known:
+
+        >>> r.summary["bound_lp_people"] = float("nan")
+        >>> r.describe().split("); ", 1)[1]
+        'gap to the optimum not computed (the greedy bound allows up to 0.4%, --bound / \
+lp_bound=True computes it).'
         """
         s = self.summary
         tot = s["population_total"]
@@ -902,7 +935,11 @@ greedy is within 0.4% of optimal.'
             f"({before:.1f}% -> {after:.1f}%); "
         )
         if s["method"] == "greedy":
-            return text + f"greedy is within {s['optimality_gap'] * 100:.1f}% of optimal."
+            gap = s["optimality_gap"] * 100
+            if math.isfinite(s.get("bound_lp_people", math.nan)):
+                return text + f"within {gap:.1f}% of the optimum (LP bound)."
+            return text + (f"gap to the optimum not computed (the greedy bound allows up to "
+                           f"{gap:.1f}%, --bound / lp_bound=True computes it).")
         state = "optimal" if s.get("optimal", True) else "not proven optimal"
         return text + f"{state} (gap {s['optimality_gap'] * 100:.2g}%)."
 
@@ -926,11 +963,13 @@ def propose_sites(
     candidate_spacing_m: float = 250.0,
     candidate_how: Literal["nodes", "along"] = "nodes",
     max_snap_m: float = 250.0,
-    count_access: bool = False,
+    count_access: bool = True,
     population_column: str = "population",
     local_search: bool = True,
-    lp_bound: bool = True,
+    lp_bound: bool = False,
+    search_time_s: float = 2.0,
     time_limit_s: float | None = None,
+    progress: bool = False,
 ) -> SitesResult:
     """Propose ``k`` new sites that add the most people within ``max_dist_m`` on the network.
 
@@ -956,18 +995,27 @@ def propose_sites(
         Passed to :func:`candidate_sites` when ``candidates`` is None.
     max_snap_m : float
         Snap limit for people, facilities and candidates.
-    count_access : bool
-        Count the straight legs between points and the street in the distance.
+    count_access : bool, default True
+        Count the straight legs between points and the street in the distance, as
+        :func:`~jinan_gis.analyses.coverage.coverage` does: the people a site adds are then
+        the people a coverage run with the new sites counts.
     population_column : str
     local_search : bool
-        Greedy only: improve the answer by swaps, and also try the rounded LP solution
+        Greedy only: improve the answer by swaps and an iterated local search
         (:func:`improved_max_cover`); False: plain lazy greedy.
-    lp_bound : bool
-        Greedy only: also bound the optimum by the LP relaxation
-        (:func:`lp_bound_max_cover`), which usually turns "within 20 % of optimal" into
-        "within 1 %"; costs one LP solve (seconds for 10,000 people x 2,000 candidates).
+    lp_bound : bool, default False
+        Greedy only: also bound the optimum by the LP relaxation (:func:`lp_bound_max_cover`)
+        and try its rounded solution.  This turns the greedy bound ("within 20 % of
+        optimal") into a tight one ("within 1 %") but one HiGHS solve takes most of the run
+        time on a district (minutes for 40,000 people x 17,000 candidates); opt in when the
+        gap to the optimum matters (``jinan-gis sites --bound``).
+    search_time_s : float
+        Greedy with ``local_search`` only: time budget of the iterated local search.
     time_limit_s : float, optional
-        Time limit for the exact solver.
+        Time limit for the exact solver and the LP bound (HiGHS).
+    progress : bool
+        Show a progress bar over the stages (snap, existing coverage, candidates, reach,
+        solve, bound).
 
     Returns
     -------
@@ -1004,10 +1052,25 @@ def propose_sites(
             "jinan_gis.layers.population or pass population_column=..."
         )
     weights_all = _weights(population[population_column].to_numpy(dtype=np.float64))
+    from tqdm.auto import tqdm
+
+    stages = ["snap people", "existing coverage", "candidates", "reach", "solve"]
+    if method == "greedy" and lp_bound:
+        stages.append("LP bound")
+    bar = tqdm(total=len(stages), desc="sites", unit="stage", disable=not progress,
+               leave=False)
+
+    def stage(i: int) -> None:
+        bar.set_postfix_str(stages[i])
+        if i:
+            bar.update()
+
+    stage(0)
     pop_snap = snap_points(network, population, max_snap_m=max_snap_m)
     w = np.where(pop_snap.ok, weights_all, 0.0)  # people off the network cannot be covered
 
     # existing coverage
+    stage(1)
     covered_before = np.zeros(len(population), dtype=bool)
     if facilities is not None and len(facilities):
         _points_frame(facilities, "the facilities layer")
@@ -1016,6 +1079,7 @@ def propose_sites(
         covered_before[ex["target"].to_numpy(dtype=np.int64)] = True
 
     # candidates
+    stage(2)
     candidates_from = "given"
     if candidates is None:
         candidates = candidate_sites(network, spacing_m=candidate_spacing_m, how=candidate_how)
@@ -1025,33 +1089,51 @@ def propose_sites(
         raise SiteSelectionError(
             "there are no candidate sites; pass candidates or lower candidate_spacing_m."
         )
+    stage(3)
     cand_snap = snap_points(network, candidates, max_snap_m=max_snap_m)
     pairs = reach_pairs(network, cand_snap, pop_snap, max_dist_m=max_dist_m,
                         max_snap_m=max_snap_m, count_access=count_access)
     n_cand = len(candidates)
     ptr, idx = cover_csr(pairs, len(population), n_candidates=n_cand)
 
+    stage(4)
     t0 = time.perf_counter()
     extra: dict[str, Any] = {}
-    if method == "greedy" and not local_search:
-        chosen, gains, bound = greedy_max_cover((ptr, idx), w, k, already_covered=covered_before)
-        extra = {"heuristic": "greedy", "bound_greedy_people": float(bound)}
+    if method == "greedy":
+        if local_search:
+            h = improved_max_cover((ptr, idx), w, k, already_covered=covered_before, lp=False,
+                                   time_budget_s=search_time_s)
+            chosen, gains, bound = h.chosen, h.gains, h.bound
+            extra = {"heuristic": h.heuristic, "bound_greedy_people": h.bound_greedy}
+        else:
+            chosen, gains, bound = greedy_max_cover((ptr, idx), w, k,
+                                                    already_covered=covered_before)
+            extra = {"heuristic": "greedy", "bound_greedy_people": float(bound)}
         if lp_bound:
-            lp = lp_bound_max_cover((ptr, idx), w, k, already_covered=covered_before)
+            stage(5)
+            w0 = np.where(covered_before, 0.0, w)
+            lp, x = _lp_relaxation(ptr, idx, w0, k, time_limit_s=time_limit_s)
             extra["bound_lp_people"] = lp
-            bound = max(min(bound, lp), float(gains.sum()))
-    elif method == "greedy":
-        h = improved_max_cover((ptr, idx), w, k, already_covered=covered_before, lp=lp_bound)
-        chosen, gains, bound = h.chosen, h.gains, h.bound
-        extra = {"heuristic": h.heuristic, "bound_greedy_people": h.bound_greedy}
-        if lp_bound:
-            extra["bound_lp_people"] = h.bound_lp
+            if local_search and np.isfinite(lp):  # the rounded LP answer, improved by swaps
+                top = np.argsort(-x, kind="stable")[:k]
+                top = top[x[top] > 1e-9]
+                if len(top):
+                    alt, alt_gains = _order_by_gain(ptr, idx, w0,
+                                                    _swap_improve(ptr, idx, w0, top))
+                    if alt_gains.sum() > gains.sum() * (1 + 1e-12):
+                        chosen, gains = alt, alt_gains
+                        extra["heuristic"] = "LP rounding + swaps"
+            if np.isfinite(lp):
+                bound = min(bound, lp)
+        bound = max(float(bound), float(np.sum(gains)))
     else:
         ex_res = exact_max_cover((ptr, idx), w, k, already_covered=covered_before,
                                  time_limit_s=time_limit_s)
         chosen, gains, bound = ex_res.chosen, ex_res.gains, ex_res.bound
         extra = {"optimal": ex_res.optimal, "solver_message": ex_res.message}
     t_solve = time.perf_counter() - t0
+    bar.update()
+    bar.close()
 
     # per-point coverage after
     site_rank = np.zeros(len(population), dtype=np.int64)
@@ -1136,3 +1218,103 @@ def propose_sites(
         len(chosen), method, gain, bound, before, after, total,
     )
     return SitesResult(sites=sites, coverage=coverage, candidates=cand_out, summary=summary)
+
+
+SITE_LOCATION_COLUMNS = ("site_id", "zone_name", "street_name", "lon_wgs84", "lat_wgs84",
+                         "lon_gcj02", "lat_gcj02")
+"""Columns :func:`locate_sites` adds."""
+
+
+def locate_sites(
+    sites: gpd.GeoDataFrame,
+    *,
+    zones: gpd.GeoDataFrame | None = None,
+    streets: gpd.GeoDataFrame | None = None,
+    zone_name_column: str = "zone_name",
+    street_name_column: str = "name",
+    max_street_m: float = 300.0,
+) -> gpd.GeoDataFrame:
+    """Say where each proposed site is, in words a planner can find on the ground.
+
+    Returns a copy of ``sites`` with ``site_id`` ("S1", "S2"... by ``rank`` when present),
+    ``zone_name`` (the sub-district the site lies in; None outside every zone),
+    ``street_name`` (the nearest street with a name within ``max_street_m``; else
+    "未命名道路 / unnamed street"), ``lon_wgs84``/``lat_wgs84`` (GPS, OpenStreetMap) and
+    ``lon_gcj02``/``lat_gcj02`` (Amap/Tencent maps), and a ``name`` ("zone · street") for map
+    popups when the sites have none.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Points with a CRS (e.g. :attr:`SitesResult.sites`); not changed.
+    zones : GeoDataFrame, optional
+        Sub-district polygons with ``zone_name_column``.
+    streets : GeoDataFrame, optional
+        Street lines with ``street_name_column``.
+    zone_name_column, street_name_column : str
+    max_street_m : float
+        Farthest a named street may be to name the site.
+
+    Returns
+    -------
+    GeoDataFrame
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point, box
+    >>> site = gpd.GeoDataFrame({"rank": [1]}, geometry=[Point(500000, 4060000)],
+    ...                         crs="EPSG:4548")
+    >>> zones = gpd.GeoDataFrame({"zone_name": ["洪家楼街道"]},
+    ...                          geometry=[box(499000, 4059000, 501000, 4061000)], crs="EPSG:4548")
+    >>> streets = gpd.GeoDataFrame({"name": [None, "花园路"]}, geometry=[
+    ...     LineString([(499990, 4059000), (499990, 4061000)]),
+    ...     LineString([(499000, 4060040), (501000, 4060040)])], crs="EPSG:4548")
+    >>> got = locate_sites(site, zones=zones, streets=streets)
+    >>> got[["site_id", "zone_name", "street_name"]].iloc[0].tolist()
+    ['S1', '洪家楼街道', '花园路']
+    >>> lon, glon = got["lon_wgs84"].item(), got["lon_gcj02"].item()
+    >>> round(lon, 4), round(glon - lon, 4)  # Amap's GCJ-02 is ~500 m east here
+    (117.0, 0.0058)
+    """
+    _points_frame(sites, "the sites layer")
+    out = sites.copy()
+    n = len(out)
+    geoms = out.geometry.to_numpy()
+    if "rank" in out.columns:
+        out["site_id"] = [f"S{int(r)}" for r in out["rank"]]
+    else:
+        out["site_id"] = [f"S{i + 1}" for i in range(n)]
+    zone = np.full(n, None, dtype=object)
+    if zones is not None and len(zones) and n:
+        if zone_name_column not in zones.columns:
+            raise LayerError(f"the zones layer has no {zone_name_column!r} column; pass "
+                             "zone_name_column=...")
+        z = zones.to_crs(out.crs)
+        tree = shapely.STRtree(z.geometry.to_numpy())
+        si, zi = tree.query(geoms, predicate="intersects")
+        first = np.unique(si, return_index=True)[1]
+        zone[si[first]] = z[zone_name_column].to_numpy()[zi[first]]
+    out["zone_name"] = zone
+    street = np.full(n, "未命名道路 / unnamed street", dtype=object)
+    if streets is not None and len(streets) and n and street_name_column in streets.columns:
+        named = streets[streets[street_name_column].notna()
+                        & (streets[street_name_column].astype(str).str.strip() != "")]
+        if len(named):
+            named = named.to_crs(out.crs)
+            tree = shapely.STRtree(named.geometry.to_numpy())
+            si, li = tree.query_nearest(geoms, max_distance=max_street_m, all_matches=False)
+            street[si] = named[street_name_column].astype(str).to_numpy()[li]
+    out["street_name"] = street
+    if n:
+        ll = out.geometry.to_crs("EPSG:4326")
+        lon, lat = shapely.get_x(ll.to_numpy()), shapely.get_y(ll.to_numpy())
+        glon, glat = wgs84_to_gcj02(lon, lat)
+    else:
+        lon = lat = glon = glat = np.empty(0)
+    out["lon_wgs84"], out["lat_wgs84"] = np.round(lon, 6), np.round(lat, 6)
+    out["lon_gcj02"], out["lat_gcj02"] = np.round(np.asarray(glon, float), 6), np.round(
+        np.asarray(glat, float), 6)
+    if "name" not in out.columns:
+        out["name"] = [f"{z} · {s}" if z else str(s) for z, s in zip(zone, street, strict=True)]
+    return out

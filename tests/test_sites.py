@@ -302,7 +302,8 @@ def city():
 def test_propose_sites_on_a_street_grid(city) -> None:
     net, people, clinics = city
     before = people.copy()
-    g = propose_sites(net, people, clinics, k=4, max_dist_m=400, candidate_spacing_m=200)
+    g = propose_sites(net, people, clinics, k=4, max_dist_m=400, candidate_spacing_m=200,
+                      lp_bound=True)
     e = propose_sites(net, people, clinics, k=4, max_dist_m=400, candidate_spacing_m=200,
                       method="exact")
     pd.testing.assert_frame_equal(people, before)
@@ -326,7 +327,7 @@ def test_propose_sites_on_a_street_grid(city) -> None:
         assert set(r.sites["candidate"]) <= set(r.candidates.index)
     # a posteriori: gain >= (1 - (1 - 1/k)^k) * bound, whatever the instance
     assert 0 <= g.summary["optimality_gap"] <= (1 - 1 / 4) ** 4
-    assert "greedy is within" in g.describe()
+    assert "of the optimum (LP bound)" in g.describe()
     assert g.summary["heuristic"] in ("greedy + swaps", "LP rounding + swaps")
     assert g.summary["bound_lp_people"] >= e.summary["gain_people"] - 1e-6
     assert g.summary["gain_bound_people"] <= g.summary["bound_greedy_people"]
