@@ -5,7 +5,16 @@
 - :func:`write_geopackage`: named layers (districts, sub-districts, facilities, service areas,
   coverage grid, gaps, proposed sites) with default QGIS styles in the ``layer_styles``
   table, so that they open in QGIS looking sensible;
-- :func:`write_summary`: the report's Markdown summary.
+- :func:`write_summary`: the report's Markdown summary;
+- :func:`write_csv`: a table as CSV (UTF-8 with BOM, so that Excel reads Chinese).
+
+Synthetic data are marked everywhere, by one rule
+(:func:`jinan_gis.layers.provenance.is_synthetic`): every sheet of the workbook, every layer
+of the GeoPackage and every row of a CSV then has a ``data_note`` column holding
+:data:`~jinan_gis.layers.provenance.SYNTHETIC_MARK` (in the workbook it is always column B,
+headed ``数据说明 data_note``; the header is row 1, so ``pandas.read_excel(path,
+sheet_name=...)`` reads every sheet as it is); the GeoPackage's ``jinan_gis_notes`` table says
+so; summary.md's first line carries the mark. Real data: no ``data_note`` and no mark.
 """
 
 from __future__ import annotations
@@ -19,12 +28,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from jinan_gis.geo.crs import ANALYSIS_CRS
+from jinan_gis.layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 
 from .report import Report
 
-__all__ = ["HEADERS_ZH", "write_excel", "write_geopackage", "write_summary"]
+__all__ = ["HEADERS_ZH", "NOTES_TABLE", "write_csv", "write_excel", "write_geopackage",
+           "write_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +63,10 @@ HEADERS_ZH: dict[str, str] = {
     "value_straight": "直线距离口径 straight-line value",
     "population": "人口 population",
     "not_placed": "未接入路网人口 not placed",
+    "moved": "移至主路网人口 moved",
+    "share_moved": "移至主路网比例 share moved",
+    "data_note": "数据说明 data_note",
+    "loaded_at": "读取时间 loaded at",
     "zone": "街道编号 zone",
     "zone_id": "街道编号 zone",
     "zone_name": "街道 sub-district",
@@ -96,31 +112,72 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return cand
 
 
+def _marked(frame: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
+    """``frame`` with ``data_note`` (the mark) as its second column when ``synthetic``.
+
+    An empty synthetic table gets one row holding only the mark, so that no sheet is unmarked.
+    """
+    if not synthetic:
+        return frame.drop(columns="data_note", errors="ignore")
+    out = frame if "data_note" in frame.columns else mark_synthetic(frame, True)
+    if len(out) == 0:
+        out = pd.DataFrame({c: [None] for c in out.columns})
+    out = out.copy()
+    out["data_note"] = SYNTHETIC_MARK
+    cols = [c for c in out.columns if c != "data_note"]
+    cols.insert(min(1, len(cols)), "data_note")
+    return out[cols]
+
+
 def write_excel(report: Report, path: str | Path) -> Path:
     """Write the report as an Excel workbook (one sheet per table, Chinese headers).
 
-    The first sheet, ``指标 Metrics``, holds every metric with value, target and pass/fail.
+    The first sheet, ``指标 Metrics``, holds every metric with value, target and pass/fail;
+    ``说明 Notes`` says what is measured (:meth:`Report.method_lines`), which layer is the
+    demand, and the report's notes. The header is row 1 of every sheet. When the report is
+    synthetic (:attr:`Report.synthetic`) every sheet, including the per-sub-district ones,
+    has the mark in column B (``数据说明 data_note``), a red tab and the mark in its page
+    header.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> rep = Report(pd.DataFrame({"metric_id": ["M"], "status": ["pass"]}),
+    ...              tables={"coverage M 370103": pd.DataFrame({"zone": ["a"]})},
+    ...              synthetic_inputs=True)
+    >>> p = write_excel(rep, pathlib.Path(tempfile.mkdtemp()) / "r.xlsx")
+    >>> wb = openpyxl.load_workbook(p)
+    >>> wb.sheetnames
+    ['指标 Metrics', '说明 Notes', '图层 Layers', 'coverage M 370103']
+    >>> [SYNTHETIC_MARK in {c.value for row in ws.iter_rows() for c in row}
+    ...  for ws in wb.worksheets]
+    [True, True, True, True]
+    >>> wb["coverage M 370103"]["B1"].value, wb["coverage M 370103"]["B2"].value == SYNTHETIC_MARK
+    ('数据说明 data_note', True)
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
+    synthetic = report.synthetic
     notes = pd.DataFrame({"说明 notes": [
         *(["合成样例数据 SYNTHETIC SAMPLE: streets, facilities, population and sub-district "
            "boundaries are invented; the numbers illustrate the method, not Jinan."]
-          if report.synthetic else []),
+          if synthetic else []),
+        *[f"测量口径 what is measured: {line}" for line in report.method_lines()],
         *report.notes,
         f"生成时间 generated: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
     ]})
+    sheets = [("指标 Metrics", report.metrics), ("说明 Notes", notes),
+              ("图层 Layers", report.layers), *report.tables.items()]
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        _zh(report.metrics).to_excel(xl, sheet_name=_sheet_name("指标 Metrics", used),
-                                     index=False)
-        notes.to_excel(xl, sheet_name=_sheet_name("说明 Notes", used), index=False)
-        _zh(report.layers).to_excel(xl, sheet_name=_sheet_name("图层 Layers", used),
-                                    index=False)
-        for name, table in report.tables.items():
-            _zh(table).to_excel(xl, sheet_name=_sheet_name(name, used), index=False)
+        for name, table in sheets:
+            _zh(_marked(table, synthetic)).to_excel(
+                xl, sheet_name=_sheet_name(name, used), index=False)
         for sheet in xl.book.worksheets:
             sheet.freeze_panes = "A2"
+            if synthetic:
+                sheet.sheet_properties.tabColor = "C00000"
+                sheet.oddHeader.center.text = SYNTHETIC_MARK
             for col in sheet.columns:
                 width = max(len(str(c.value or "")) for c in col[:50])
                 sheet.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
@@ -186,8 +243,16 @@ LAYER_NAMES_ZH: dict[str, str] = {
 """GeoPackage layer names (Chinese_English)."""
 
 
+NOTES_TABLE = "jinan_gis_notes"
+"""Non-spatial table of every GeoPackage :func:`write_geopackage` writes: ``key``, ``value``
+(synthetic or not, the mark, when, which layers), plus ``data_note`` when synthetic."""
+
+
 def write_geopackage(
-    layers: Mapping[str, gpd.GeoDataFrame | None], path: str | Path
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    path: str | Path,
+    *,
+    synthetic: bool | None = None,
 ) -> Path:
     """Write named layers (and their default QGIS styles) into one GeoPackage.
 
@@ -195,9 +260,33 @@ def write_geopackage(
     ----------
     layers : mapping of key -> GeoDataFrame
         Keys such as ``districts``, ``facilities``, ``service_areas``, ``gaps``...; they are
-        written under the names in :data:`LAYER_NAMES_ZH` (others keep their key).
+        written under the names in :data:`LAYER_NAMES_ZH` (others keep their key). Not
+        changed.
     path : output ``.gpkg`` (replaced atomically)
+    synthetic : bool, optional
+        Whether the layers come from synthetic data. None (default): if any layer is
+        (:func:`~jinan_gis.layers.provenance.is_synthetic`), the whole file is. When
+        synthetic, every layer gets a ``data_note`` column holding
+        :data:`~jinan_gis.layers.provenance.SYNTHETIC_MARK` - also derived layers such as
+        service areas, the coverage grid and gaps, which carry no ``source`` of their own -
+        and the :data:`NOTES_TABLE` table says so.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pyogrio
+    >>> from shapely.geometry import Point, box
+    >>> fac = gpd.GeoDataFrame({"source": ["Synthetic "]}, geometry=[Point(0, 0)],
+    ...                        crs=ANALYSIS_CRS)
+    >>> gaps = gpd.GeoDataFrame({"rank": [1]}, geometry=[box(0, 0, 1, 1)], crs=ANALYSIS_CRS)
+    >>> p = write_geopackage({"facilities": fac, "gaps": gaps},
+    ...                      pathlib.Path(tempfile.mkdtemp()) / "x.gpkg")
+    >>> [str(n) for n in pyogrio.list_layers(p)[:, 0]]
+    ['设施_facilities', '服务缺口_gaps', 'jinan_gis_notes']
+    >>> gpd.read_file(p, layer="服务缺口_gaps")["data_note"].item() == SYNTHETIC_MARK
+    True
     """
+    if synthetic is None:
+        synthetic = is_synthetic([g for g in layers.values() if g is not None])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.gpkg")
@@ -209,13 +298,25 @@ def write_geopackage(
             continue
         name = LAYER_NAMES_ZH.get(key, key)
         out = gdf.to_crs(ANALYSIS_CRS) if gdf.crs is not None else gdf.set_crs(ANALYSIS_CRS)
-        out = out.copy()
+        out = _marked(out, True) if synthetic else out.copy()
         for c in out.columns:
             if c != out.geometry.name and out[c].dtype == object:
                 out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str | bytes)
                                     else str(v))
         out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         written.append((key, name))
+    notes = pd.DataFrame({
+        "key": ["synthetic", "note", "generated_at", "layers"],
+        "value": [
+            "yes" if synthetic else "no",
+            SYNTHETIC_MARK if synthetic else "layers as loaded; no synthetic input",
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            ", ".join(name for _, name in written),
+        ],
+    })
+    if synthetic:
+        notes["data_note"] = SYNTHETIC_MARK
+    pyogrio.write_dataframe(notes, tmp, layer=NOTES_TABLE, driver="GPKG")
     with sqlite3.connect(tmp) as con:
         con.execute(
             "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -238,8 +339,47 @@ def write_geopackage(
 
 
 def write_summary(report: Report, path: str | Path) -> Path:
-    """Write :meth:`Report.summary_markdown` to ``path``."""
+    """Write :meth:`Report.summary_markdown` to ``path`` (first line: the mark when
+    synthetic)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report.summary_markdown(), encoding="utf-8")
+    return path
+
+
+def write_csv(
+    table: pd.DataFrame,
+    path: str | Path,
+    *,
+    synthetic: bool | None = None,
+    index: bool = True,
+) -> Path:
+    """Write ``table`` as CSV (UTF-8 with BOM); a ``data_note`` column when synthetic.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Not changed.
+    path : output ``.csv``
+    synthetic : bool, optional
+        None (default): :func:`~jinan_gis.layers.provenance.is_synthetic` of ``table``. Tables
+        computed from layers (e.g. :func:`~jinan_gis.analyses.coverage.coverage`) carry no
+        ``source``: pass ``synthetic=inputs.synthetic``.
+    index : bool
+        Write the index (the group keys of a coverage table).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_csv(pd.DataFrame({"share": [0.5]}),
+    ...               pathlib.Path(tempfile.mkdtemp()) / "c.csv", synthetic=True, index=False)
+    >>> pd.read_csv(p)["data_note"].item() == SYNTHETIC_MARK
+    True
+    """
+    if synthetic is None:
+        synthetic = is_synthetic(table)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = mark_synthetic(table, True) if synthetic else table
+    out.to_csv(path, encoding="utf-8-sig", index=index)
     return path
