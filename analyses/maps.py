@@ -66,6 +66,7 @@ from jinan_gis.geo.crs import ANALYSIS_CRS, WEB_CRS, require_crs
 from jinan_gis.geo.datum import from_wgs84
 from jinan_gis.geo.errors import JinanGISError, LayerError
 from jinan_gis.layers import taxonomy
+from jinan_gis.layers.provenance import is_synthetic
 
 from ._map_assets import inline_assets
 
@@ -187,7 +188,6 @@ _TIER_LABELS: dict[str, tuple[str, str]] = {
 _RAMP = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027")
 _UNREACHABLE = "#8c8c8c"
 _SA_RAMP = ("#08519c", "#4292c6", "#9ecae1")
-_SYNTHETIC = "synthetic"
 _ICON_PX = 14
 _SITE_PX = 24
 _FONT = (
@@ -269,15 +269,6 @@ def _popup(title: str, rows: Iterable[tuple[str, str]]) -> str:
     """Popup HTML from an already-escaped title and (label, escaped value) rows."""
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f'<div class="jg-pop"><b>{title}</b><table>{body}</table></div>'
-
-
-def _is_synthetic(gdf: gpd.GeoDataFrame) -> bool:
-    if bool(gdf.attrs.get(_SYNTHETIC, False)):
-        return True
-    if "source" not in gdf.columns:
-        return False
-    src = gdf["source"].dropna().astype(str).str.strip().str.casefold()
-    return bool((src == _SYNTHETIC).any())
 
 
 def _ramp(stops: Sequence[str], n: int) -> list[str]:
@@ -950,11 +941,22 @@ _SITE_POP_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+_SITE_WHERE_COLUMNS: dict[str, tuple[str, str]] = {  # analyses.sites.locate_sites
+    "zone_name": ("所在街道", "Sub-district"),
+    "street_name": ("最近道路", "Nearest street"),
+}
+_SITE_LONLAT: dict[tuple[str, str], tuple[str, str]] = {
+    ("lon_wgs84", "lat_wgs84"): ("经纬度 WGS84（GPS）", "Lon, lat WGS84 (GPS)"),
+    ("lon_gcj02", "lat_gcj02"): ("经纬度 GCJ-02（高德）", "Lon, lat GCJ-02 (Amap)"),
+}
+
+
 def _build_sites(sites: gpd.GeoDataFrame, ctx: _Ctx) -> _Built:
     t = ctx.t
     disp = _prepare(
         sites,
-        columns=["site_id", "name", "rank", *_SITE_POP_COLUMNS],
+        columns=["site_id", "name", "rank", *_SITE_POP_COLUMNS, *_SITE_WHERE_COLUMNS,
+                 *(c for pair in _SITE_LONLAT for c in pair)],
         simplify_m=ctx.simplify_m,
         datum=ctx.datum,
         points=True,
@@ -973,6 +975,14 @@ def _build_sites(sites: gpd.GeoDataFrame, ctx: _Ctx) -> _Built:
             for col, labels in _SITE_POP_COLUMNS.items()
             if col in r.index
         ]
+        prow += [
+            (_esc(t(*labels)), _esc(r[col]))
+            for col, labels in _SITE_WHERE_COLUMNS.items()
+            if col in r.index and _clean_str(r[col]) is not None
+        ]
+        for (lon_c, lat_c), labels in _SITE_LONLAT.items():
+            if lon_c in r.index and lat_c in r.index and pd.notna(r[lon_c]):
+                prow.append((_esc(t(*labels)), f"{float(r[lon_c]):.6f}, {float(r[lat_c]):.6f}"))
         rows.append([float(lat[i]), float(lon[i]), 0, shown, _popup(shown, prow)])
     icons = [{"html": _shape_svg("star", "#ffd400", _SITE_PX, stroke="#5c4400"), "px": _SITE_PX}]
     heading = _esc(t("建议选址", "Proposed sites"))
@@ -1140,7 +1150,7 @@ def export_map(
     ):
         if gdf is not None:
             given[what] = _check_frame(gdf, what, required)
-    synthetic_layers = [w for w, g in given.items() if _is_synthetic(g)]
+    synthetic_layers = [w for w, g in given.items() if is_synthetic(g)]
     if synthetic is False and synthetic_layers:
         raise LayerError(
             f"synthetic=False declares the data real, but {', '.join(synthetic_layers)} "
