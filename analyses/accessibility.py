@@ -9,6 +9,13 @@ count as inside the catchment when ``d <= d0`` and zone upper bounds are inclusi
 as in PySAL ``access`` (``access.fca.weighted_catchment``, ``access.weights.step_fn``), whose
 ``two_stage_fca`` this module reproduces to rounding (checked in the tests).
 
+Costs ``d_ij`` (:func:`accessibility`) are network distances that include, by default, both
+access legs: from the home point to the nearest point of the nearest main-network street (a
+straight line), along the streets, and from the facility's street to the facility.  People
+nearest to a small disconnected street piece are placed on the nearest main-network street
+within the snap limit and walk the extra metres (``moved_m``; see
+:mod:`jinan_gis.geo.snap`); people with no main street within the limit are off the network.
+
 Units: with ``per_people=1000`` (the default) both ``R_j`` and ``A_i`` are *supply per 1000
 people* (e.g. doctors per 1000 residents); ``per_people=1`` gives the raw ratio of ``access``.
 
@@ -455,7 +462,7 @@ def accessibility(
     decay: Decay = None,
     per_people: float = 1000.0,
     max_snap_m: float = 250.0,
-    count_access: bool = False,
+    count_access: bool = True,
 ) -> AccessibilityResult:
     """2SFCA or E2SFCA accessibility of people to facilities over the street network.
 
@@ -480,7 +487,12 @@ def accessibility(
     per_people : float
         Output units: supply per this many people.
     max_snap_m, count_access
-        As for :func:`~jinan_gis.geo.reach.reach_pairs`.
+        As for :func:`~jinan_gis.geo.reach.reach_pairs`: by default the cost ``d_ij``
+        includes both access legs (home to the nearest main-network street, in a straight
+        line; the facility's street to its door) besides the walk along the streets.  People
+        whose nearest street is a small disconnected piece are placed on the nearest
+        main-network street (``snap_status == "moved"``) and walk the extra metres;
+        ``count_access=False`` measures street to street only.
 
     Returns
     -------
@@ -545,6 +557,8 @@ def accessibility(
     pop_out = population.copy()
     pop_out["accessibility"] = acc
     pop_out["snap_status"] = pop_snap.status
+    pop_out["access_m"] = pop_snap.access_m
+    pop_out["moved_m"] = pop_snap.moved_m
     fac_out = facilities.copy()
     fac_out["supply"] = supply.to_numpy()
     fac_out["supply_source"] = supply_source.to_numpy()
@@ -569,6 +583,8 @@ def accessibility(
         "n_facilities_off_network": int((~fac_snap.ok).sum()),
         "population_total": float(p.sum()),
         "population_off_network": float(p[~on].sum()),
+        "population_moved": float(p[pop_snap.moved].sum()),
+        "count_access": bool(count_access),
     }
     log.info("accessibility (%s, %s): mean %.4g %s", method, summary["decay"],
              summary["mean_accessibility"], summary["units"])

@@ -6,6 +6,15 @@ at offset ``t`` on edge ``(u, v)`` of length ``L`` is reached through ``u`` at `
 through ``v`` at ``d(v) + L - t`` (where the mode may travel that way), and two points on the
 same edge get their distance along it, not a detour through its end nodes.
 
+What a distance includes (``count_access=True``, the default everywhere): the target's access
+leg (the straight line from the point to the nearest point of the street it is placed on),
+the walk along the streets, and the source's access leg from its street to the facility's
+door.  A point whose nearest street is a small disconnected piece is placed on the nearest
+main-network street (status ``"moved"``, :mod:`jinan_gis.geo.snap`), and its access leg is
+the straight line to *that* street, so the extra metres are walked.  Pass
+``count_access=False`` for street distances only (street point to street point), as
+NetworkX/pandana comparisons on bare graphs do.
+
 Minutes become metres through an explicit speed (:func:`minutes_to_metres`).  The walking
 default, :data:`WALK_SPEED_KMH` = 4 km/h, makes 15 minutes = 1000 m, the upper end of the
 800-1000 m that GB 50180-2018 gives for the 15-minute life circle (a *national standard*
@@ -19,8 +28,11 @@ A clinic mid-way along a 200 m street and a person 30 m further along it:
 >>> from jinan_gis.geo.network import Network
 >>> net = Network.from_arrays([[0, 0], [200, 0]], [0], [1])
 >>> res = nearest_source(net, np.array([[100.0, 0.0]]), np.array([[130.0, 5.0]]))
->>> res[["dist_m", "source"]].to_dict("records")
-[{'dist_m': 30.0, 'source': 0}]
+>>> res[["dist_m", "source", "access_m"]].to_dict("records")
+[{'dist_m': 35.0, 'source': 0, 'access_m': 5.0}]
+>>> nearest_source(net, np.array([[100.0, 0.0]]), np.array([[130.0, 5.0]]),
+...                count_access=False)["dist_m"].tolist()
+[30.0]
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ from scipy.sparse.csgraph import dijkstra
 from ._dijkstra import bounded_searches
 from .errors import NetworkError
 from .network import Network, concat_ranges
-from .snap import SNAP_STATUSES, Snapped, snap_points
+from .snap import PLACED_STATUSES, SNAP_STATUSES, Snapped, snap_points
 
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
@@ -96,9 +108,12 @@ def _snapped(network: Network, points: object, max_snap_m: float) -> Snapped:
     return snap_points(network, points, max_snap_m=max_snap_m)
 
 
-def _seeds(network: Network, src: Snapped) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Seeds of each joined source: (u, offset) if it may travel backwards, (v, L - offset)
-    if forwards.  Returns seed_ptr over *all* sources (unjoined ones have no seed)."""
+def _seeds(
+    network: Network, src: Snapped, count_access: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seeds of each placed source: (u, offset) if it may travel backwards, (v, L - offset)
+    if forwards, plus the source's access leg when ``count_access``.  Returns seed_ptr over
+    *all* sources (unplaced ones have no seed)."""
     e = src.edge
     ok = e >= 0
     ee = np.where(ok, e, 0)
@@ -115,6 +130,9 @@ def _seeds(network: Network, src: Snapped) -> tuple[np.ndarray, np.ndarray, np.n
     pos_v = ptr[:-1][to_v] + to_u[to_v]
     node[pos_v] = network.edge_v[ee[to_v]]
     dist[pos_v] = network.edge_length[ee[to_v]] - src.offset_m[to_v]
+    if count_access and len(dist):
+        acc = np.nan_to_num(src.access_m)
+        dist += np.repeat(acc, cnt)
     return ptr, node, dist
 
 
@@ -123,7 +141,7 @@ def _warn_unplaced_sources(src: Snapped) -> None:
     if len(src) == 0 or src.ok.all():
         return
     bad = ~src.ok
-    counts = {k: v for k, v in src.counts().items() if k != "ok"}
+    counts = {k: v for k, v in src.counts().items() if k not in PLACED_STATUSES}
     labels = [str(v) for v in np.asarray(src.index)[bad][:5]]
     log.warning(
         "%d of %d facilities are not on the street network and serve nobody (%s; e.g. %s): "
@@ -145,12 +163,18 @@ def _labels(index: pd.Index, which: np.ndarray) -> np.ndarray | pd.api.extension
 
 
 def node_distances(
-    network: Network, sources: object, *, max_dist_m: float = np.inf, max_snap_m: float = 250.0
+    network: Network,
+    sources: object,
+    *,
+    max_dist_m: float = np.inf,
+    max_snap_m: float = 250.0,
+    count_access: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, Snapped]:
     """Distance from every node to its nearest source, and which source (multi-source Dijkstra).
 
     Runs ``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the network's CSR with one
-    virtual node per source joined to the two ends of its edge at the partial lengths.
+    virtual node per source joined to the two ends of its edge at the partial lengths (plus
+    the source's access leg when ``count_access``).
 
     Returns
     -------
@@ -163,7 +187,7 @@ def node_distances(
     src = _snapped(network, sources, max_snap_m)
     _warn_unplaced_sources(src)
     n = network.n_nodes
-    ptr, node, dist = _seeds(network, src)
+    ptr, node, dist = _seeds(network, src, count_access)
     with_seed = np.flatnonzero(np.diff(ptr) > 0)
     if len(with_seed) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), src
@@ -222,7 +246,7 @@ def nearest_source(
     *,
     max_dist_m: float = np.inf,
     max_snap_m: float = 250.0,
-    count_access: bool = False,
+    count_access: bool = True,
 ) -> pd.DataFrame:
     """Network distance from every target to its nearest source, and which source.
 
@@ -238,16 +262,19 @@ def nearest_source(
     max_snap_m : float
         Snap limit for points not already snapped.
     count_access : bool
-        Add the access legs (source to street, street to target) to the distance.
+        Include the access legs (target to its street, the source's street to the source) in
+        the distance (default).  ``False`` gives street distances only.  Nodes
+        (``targets=None``) have no access leg of their own.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like the targets (node ids for ``targets=None``): ``dist_m`` (inf when no
         source is within ``max_dist_m``), ``source`` (position in ``sources``, -1 when none),
-        ``source_label`` (index label of that source), ``access_m`` and ``status`` (the
-        target's snap status; rows that are not ``"ok"`` have ``dist_m = NaN``: they were not
-        placed on the network, which is different from "too far").
+        ``source_label`` (index label of that source), ``access_m``, ``moved_m`` and
+        ``status`` (the target's placement, see :mod:`jinan_gis.geo.snap`; rows that are not
+        placed, i.e. not ``"ok"``/``"moved"``, have ``dist_m = NaN``: they were not placed
+        on the network, which is different from "too far").
 
     Examples
     --------
@@ -260,24 +287,21 @@ def nearest_source(
     [inf, 0.0]
     """
     node_d, node_s, src = node_distances(
-        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+        count_access=count_access,
     )
     src_access = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
     src_labels = np.asarray(src.index)
     if targets is None:
         d = node_d.copy()
         which = node_s.copy()
-        if count_access:
-            has = which >= 0
-            d[has] += src_access[which[has]]
-            d[d > max_dist_m] = np.inf
-            which[~np.isfinite(d)] = -1
         return pd.DataFrame(
             {
                 "dist_m": d,
                 "source": which,
                 "source_label": _labels(src.index, which),
                 "access_m": np.zeros(len(d)),
+                "moved_m": np.zeros(len(d)),
                 "status": pd.Categorical.from_codes(
                     np.zeros(len(d), dtype=np.int8), categories=list(SNAP_STATUSES)
                 ),
@@ -295,10 +319,6 @@ def nearest_source(
     use_v = dv < du
     best = np.where(use_v, dv, du)
     which = np.where(use_v, node_s[network.edge_v[e]], node_s[network.edge_u[e]])
-    if count_access:
-        has = which >= 0
-        best = best.copy()
-        best[has] += src_access[which[has]]
     s_same, t_same, d_same = _same_edge_pairs(network, src, tgt)
     if len(s_same):
         if count_access:
@@ -325,6 +345,7 @@ def nearest_source(
             "source": which,
             "source_label": label,
             "access_m": tgt.access_m,
+            "moved_m": tgt.moved_m,
             "status": tgt.status,
         },
         index=tgt.index,
@@ -332,9 +353,17 @@ def nearest_source(
 
 
 def source_searches(
-    network: Network, sources: object, *, max_dist_m: float, max_snap_m: float = 250.0
+    network: Network,
+    sources: object,
+    *,
+    max_dist_m: float,
+    max_snap_m: float = 250.0,
+    count_access: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Snapped]:
     """Nodes reached from each source within ``max_dist_m`` (one bounded search per source).
+
+    With ``count_access`` (default) each search starts at the source's access leg plus the
+    partial edge, so the leg is taken from the budget.
 
     Returns
     -------
@@ -346,7 +375,7 @@ def source_searches(
     if not np.isfinite(max_dist_m):
         raise NetworkError("max_dist_m must be finite for per-source searches (e.g. 1000).")
     src = _snapped(network, sources, max_snap_m)
-    seed_ptr, seed_node, seed_dist = _seeds(network, src)
+    seed_ptr, seed_node, seed_dist = _seeds(network, src, count_access)
     indptr, head, weight, _, _ = network.csr()
     ptr, node, dist = bounded_searches(
         indptr, head, weight, seed_ptr, seed_node, seed_dist, float(max_dist_m)
@@ -361,11 +390,12 @@ def reach_pairs(
     *,
     max_dist_m: float,
     max_snap_m: float = 250.0,
-    count_access: bool = False,
+    count_access: bool = True,
 ) -> pd.DataFrame:
     """Every (source, target) pair within ``max_dist_m`` over the network, with its distance.
 
-    This is the cost table behind counts, 2SFCA and site selection.
+    This is the cost table behind counts, 2SFCA and site selection.  With ``count_access``
+    (default) ``dist_m`` includes both access legs (see the module docstring).
 
     Returns
     -------
@@ -382,14 +412,13 @@ def reach_pairs(
     [[0.0, 0.0, 0.0], [0.0, 1.0, 100.0], [1.0, 1.0, 100.0], [1.0, 2.0, 0.0]]
     """
     ptr, node, dist, src = source_searches(
-        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+        count_access=count_access,
     )
     s_of = np.repeat(np.arange(len(src)), np.diff(ptr))
     src_acc = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
     if targets is None:
-        d = dist + src_acc[s_of]
-        keep = d <= max_dist_m
-        out = pd.DataFrame({"source": s_of[keep], "target": node[keep], "dist_m": d[keep]})
+        out = pd.DataFrame({"source": s_of, "target": node, "dist_m": dist})
         return out.sort_values(["target", "source"], kind="stable").reset_index(drop=True)
     tgt = _snapped(network, targets, max_snap_m)
     t_ok = np.flatnonzero(tgt.edge >= 0)
@@ -416,9 +445,9 @@ def reach_pairs(
     s2, t2, d2 = _same_edge_pairs(network, src, tgt)
     ss = np.concatenate([ss, s2])
     tt = np.concatenate([tt, t2])
-    dd = np.concatenate([dd, d2])
+    dd = np.concatenate([dd, d2 + src_acc[s2]])  # searched distances hold src_acc already
     if count_access:
-        dd = dd + src_acc[ss] + np.nan_to_num(tgt.access_m)[tt]
+        dd = dd + np.nan_to_num(tgt.access_m)[tt]
     keep = dd <= max_dist_m
     ss, tt, dd = ss[keep], tt[keep], dd[keep]
     o = np.lexsort((dd, ss, tt))
@@ -435,11 +464,13 @@ def count_within(
     *,
     max_dist_m: float,
     max_snap_m: float = 250.0,
-    count_access: bool = False,
+    count_access: bool = True,
 ) -> pd.Series:
     """Number of sources within ``max_dist_m`` of every target (or every node).
 
-    Targets that are not placed on the network get ``<NA>`` (not 0: they are unknown).
+    Targets that are not placed on the network get ``<NA>`` (not 0: they are unknown).  With
+    ``count_access`` (default) the access legs count (see the module docstring); for nodes
+    only the sources' legs exist, and they shorten each source's search budget.
 
     Examples
     --------
@@ -449,10 +480,11 @@ def count_within(
     >>> count_within(net, np.array([[0.0, 0.0], [200.0, 0.0]]), max_dist_m=150).tolist()
     [1, 2, 1]
     """
-    if targets is None and not count_access:
+    if targets is None:
         # nodes: each search reports every node once, so a bincount is the answer
         _, node, _, _ = source_searches(
-            network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m
+            network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+            count_access=count_access,
         )
         return pd.Series(
             np.bincount(node, minlength=network.n_nodes),
@@ -463,13 +495,6 @@ def count_within(
         network, sources, targets, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
         count_access=count_access,
     )
-    if targets is None:
-        n = network.n_nodes
-        return pd.Series(
-            np.bincount(pairs["target"].to_numpy(), minlength=n),
-            index=pd.RangeIndex(n, name="node"),
-            name="count",
-        )
     tgt = _snapped(network, targets, max_snap_m)
     counts = np.bincount(pairs["target"].to_numpy(), minlength=len(tgt))
     out = pd.Series(counts, index=tgt.index, name="count", dtype="Int64")

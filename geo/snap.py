@@ -2,13 +2,22 @@
 
 A point is projected onto the nearest edge (not the nearest node), within ``max_snap_m``.
 The result keeps, for every input point, the edge, the offset along it from the edge's ``u``
-end, the access leg (point to street) and a status.  Points that cannot be joined are flagged
-with a reason, never dropped:
+end, the access leg (the straight line from the point to the street) and a status.  Points
+that cannot be joined are flagged with a reason, never dropped.
 
-- ``"ok"``: joined;
-- ``"beyond_snap_limit"``: no street within ``max_snap_m``;
-- ``"island"``: the only streets within reach belong to a small disconnected piece;
-- ``"invalid_geometry"``: empty, missing or non-finite point.
+Small disconnected pieces of the network ("islands": components with fewer than
+:attr:`~jinan_gis.geo.network.Network.min_component_nodes` nodes, other than the largest)
+are never routed on.  The statuses say exactly what happened to each point:
+
+- ``"ok"``: joined to its nearest street (which is on the main network);
+- ``"moved"``: the nearest street is on an island, so the point is joined to the nearest
+  main-network street within ``max_snap_m`` instead; its access leg is the straight line to
+  that street and :attr:`Snapped.moved_m` records the extra metres (access leg minus the
+  distance to the nearest street of any piece).  Moved points **are placed**;
+- ``"island"``: the nearest street is on an island and no main-network street is within
+  ``max_snap_m`` (not placed);
+- ``"beyond_snap_limit"``: no street within ``max_snap_m`` (not placed);
+- ``"invalid_geometry"``: empty, missing or non-finite point (not placed).
 
 Examples
 --------
@@ -18,6 +27,15 @@ Examples
 >>> s = snap_points(net, np.array([[30.0, 4.0], [50.0, 900.0]]), max_snap_m=50)
 >>> s.edge.tolist(), s.offset_m.tolist(), s.access_m.tolist(), s.status.tolist()
 ([0, -1], [30.0, nan], [4.0, nan], ['ok', 'beyond_snap_limit'])
+
+A point 20 m from a small island street (two nodes) and 60 m from the main street is moved
+to the main street; it walks 40 m more than the distance to its nearest street:
+
+>>> net = Network.from_arrays([[0, 0], [100, 0], [200, 0], [0, 80], [100, 80]],
+...                           [0, 1, 3], [1, 2, 4], min_component_nodes=3)
+>>> s = snap_points(net, np.array([[50.0, 60.0]]), max_snap_m=100)
+>>> s.status.tolist(), s.access_m.tolist(), s.moved_m.tolist(), s.nearest_m.tolist()
+(['moved'], [60.0], [40.0], [20.0])
 """
 
 from __future__ import annotations
@@ -35,11 +53,15 @@ from scipy.spatial import cKDTree
 from .errors import CRSError, SnapError
 from .network import Network, concat_ranges
 
-__all__ = ["SNAP_STATUSES", "Snapped", "snap_points"]
+__all__ = ["PLACED_STATUSES", "SNAP_STATUSES", "Snapped", "snap_points"]
 
 log = logging.getLogger(__name__)
 
-SNAP_STATUSES = ("ok", "beyond_snap_limit", "island", "invalid_geometry")
+SNAP_STATUSES = ("ok", "moved", "island", "beyond_snap_limit", "invalid_geometry")
+"""Every placement status (see the module docstring); ``ok`` and ``moved`` are placed."""
+
+PLACED_STATUSES = ("ok", "moved")
+"""Statuses of points placed on the network (routed from or to)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,16 +71,23 @@ class Snapped:
     Attributes
     ----------
     edge : ndarray (k,) int64
-        Edge of each point, -1 when not joined.
+        Edge of each point, -1 when not placed.
     offset_m : ndarray (k,) float64
-        Distance along the edge from its ``u`` end (NaN when not joined).
+        Distance along the edge from its ``u`` end (NaN when not placed).
     access_m : ndarray (k,) float64
-        Straight distance from the point to the street (NaN when not joined).
+        Straight distance from the point to the street it is joined to (NaN when not
+        placed); for a ``"moved"`` point, the distance to the main-network street.
     status : ndarray (k,) str
         One of :data:`SNAP_STATUSES`.
     index : pandas.Index
         Labels of the input points.
     max_snap_m : float
+    moved_m : ndarray (k,) float64
+        Extra metres of a ``"moved"`` point: ``access_m`` minus ``nearest_m``; 0 for
+        ``"ok"`` points, NaN for points not placed.
+    nearest_m : ndarray (k,) float64
+        Straight distance to the nearest street of any piece (island or main network) within
+        ``max_snap_m``; NaN when there is none (or the geometry is invalid).
     """
 
     edge: np.ndarray
@@ -67,14 +96,33 @@ class Snapped:
     status: np.ndarray
     index: pd.Index
     max_snap_m: float
+    moved_m: np.ndarray | None = None
+    nearest_m: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        placed = self.edge >= 0
+        if self.moved_m is None:
+            object.__setattr__(self, "moved_m", np.where(placed, 0.0, np.nan))
+        if self.nearest_m is None:
+            object.__setattr__(self, "nearest_m", np.where(placed, self.access_m, np.nan))
 
     def __len__(self) -> int:
         return len(self.edge)
 
     @property
     def ok(self) -> np.ndarray:
-        """Mask of joined points."""
+        """Mask of placed points (status ``"ok"`` or ``"moved"``); same as :attr:`placed`."""
         return self.edge >= 0
+
+    @property
+    def placed(self) -> np.ndarray:
+        """Mask of points placed on the network (status ``"ok"`` or ``"moved"``)."""
+        return self.edge >= 0
+
+    @property
+    def moved(self) -> np.ndarray:
+        """Mask of points moved off a small piece onto the main network (placed)."""
+        return self.status == "moved"
 
     def subset(self, mask: np.ndarray) -> Snapped:
         """The points selected by a boolean mask or an integer index array."""
@@ -85,16 +133,21 @@ class Snapped:
             status=self.status[mask],
             index=self.index[mask],
             max_snap_m=self.max_snap_m,
+            moved_m=self.moved_m[mask],
+            nearest_m=self.nearest_m[mask],
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per input point: ``edge``, ``offset_m``, ``access_m``, ``status``."""
+        """One row per input point: ``edge``, ``offset_m``, ``access_m``, ``status``,
+        ``moved_m``, ``nearest_m``."""
         return pd.DataFrame(
             {
                 "edge": self.edge,
                 "offset_m": self.offset_m,
                 "access_m": self.access_m,
                 "status": self.status,
+                "moved_m": self.moved_m,
+                "nearest_m": self.nearest_m,
             },
             index=self.index,
         )
@@ -146,16 +199,17 @@ _SUB_M = 40.0  # sub-segment length of the KD index (bounds the certification sl
 _K = 8  # candidate sub-segments examined per point
 
 
-def _segment_index(network: Network) -> dict:
-    """KD-tree over the midpoints of short sub-segments of the non-island edges (cached)."""
-    if "seg_index" not in network._cache:
+def _segment_index(network: Network, island: bool) -> dict:
+    """KD-tree over the midpoints of short sub-segments of the main (or island) edges."""
+    key = "seg_index_island" if island else "seg_index_main"
+    if key not in network._cache:
         ptr, xy, along = network.edge_coords()
-        main = ~network.edge_is_island
+        wanted = network.edge_is_island == island
         nv = np.diff(ptr)
         edge_of_v = np.repeat(np.arange(network.n_edges), nv)
         is_seg = np.ones(len(xy), dtype=bool)
         is_seg[ptr[1:] - 1] = False  # last vertex of each edge starts no segment
-        j = np.flatnonzero(is_seg & main[edge_of_v])
+        j = np.flatnonzero(is_seg & wanted[edge_of_v])
         a, b = xy[j], xy[j + 1]
         seg_len = np.hypot(*(b - a).T)
         n_sub = np.maximum(1, np.ceil(seg_len / _SUB_M)).astype(np.int64)
@@ -168,7 +222,7 @@ def _segment_index(network: Network) -> dict:
         al0 = along[j][rep] + (along[j + 1] - along[j])[rep] * f0[:, 0]
         al1 = along[j][rep] + (along[j + 1] - along[j])[rep] * f1[:, 0]
         half = float(np.hypot(*(sb - sa).T).max() / 2) if len(sa) else 0.0
-        network._cache["seg_index"] = {
+        network._cache[key] = {
             "tree": cKDTree((sa + sb) / 2) if len(sa) else None,
             "a": sa,
             "b": sb,
@@ -177,42 +231,51 @@ def _segment_index(network: Network) -> dict:
             "al1": al1,
             "half": half,
         }
-    return network._cache["seg_index"]
+    return network._cache[key]
 
 
-def _nearest_main_edge(
-    network: Network, xy: np.ndarray, max_snap_m: float, chunk: int = 250_000
+def _nearest_edge(
+    network: Network, xy: np.ndarray, max_snap_m: float, *, island: bool,
+    chunk: int = 250_000,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Exact nearest non-island edge within ``max_snap_m`` for each point.
+    """Exact nearest main (or island) edge within ``max_snap_m`` for each point.
 
-    A KD-tree over sub-segment midpoints gives candidates; the answer is certified exact when
-    the best candidate is closer than (k-th midpoint distance - half a sub-segment), since
-    no unexamined sub-segment can then be nearer.  Uncertified points (rare) go to an exact
-    STRtree query.  Returns (point positions hit, edge, distance, offset along edge).
+    A KD-tree over sub-segment midpoints gives candidates (only midpoints within
+    ``max_snap_m`` + half a sub-segment can belong to a segment within ``max_snap_m``); the
+    answer is certified exact when fewer than ``k`` candidates were found, or the best is
+    closer than (k-th midpoint distance - half a sub-segment), since no unexamined
+    sub-segment can then be nearer.  Uncertified points (rare) go to an exact STRtree query.
+    Returns (point positions hit, edge, distance, offset along edge).
     """
-    idx = _segment_index(network)
-    if idx["tree"] is None:
+    idx = _segment_index(network, island)
+    if idx["tree"] is None or len(xy) == 0:
         return (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0))
-    k = min(_K, len(idx["a"]))
+    n_seg = len(idx["a"])
+    k = min(_K, n_seg)
+    bound = max_snap_m + idx["half"] + 1e-9
     out_hit, out_e, out_d, out_o = [], [], [], []
     for lo in range(0, len(xy), chunk):
         p = xy[lo : lo + chunk]
-        dk, ik = idx["tree"].query(p, k=k, workers=-1)
+        dk, ik = idx["tree"].query(p, k=k, workers=-1, distance_upper_bound=bound)
         dk = dk.reshape(len(p), k)
         ik = ik.reshape(len(p), k)
-        a = idx["a"][ik]
-        ab = idx["b"][ik] - a
+        found = ik < n_seg
+        ikc = np.where(found, ik, 0)
+        a = idx["a"][ikc]
+        ab = idx["b"][ikc] - a
         ap = p[:, None, :] - a
         den = (ab * ab).sum(-1)
         t = np.clip(np.divide((ap * ab).sum(-1), den, out=np.zeros_like(den), where=den > 0),
                     0.0, 1.0)
         d = np.hypot(*(ap - t[..., None] * ab).transpose(2, 0, 1))
+        d[~found] = np.inf
         best = np.argmin(d, axis=1)
         rows = np.arange(len(p))
         bd = d[rows, best]
-        bi = ik[rows, best]
+        bi = ikc[rows, best]
         bt = t[rows, best]
-        certified = (bd <= dk[:, -1] - idx["half"]) | (k == len(idx["a"]))
+        # a missing k-th neighbour (inf) means every candidate within the bound was seen
+        certified = (bd <= dk[:, -1] - idx["half"]) | (k == n_seg)
         good = certified & (bd <= max_snap_m)
         out_hit.append(lo + np.flatnonzero(good))
         out_e.append(idx["edge"][bi[good]])
@@ -220,7 +283,7 @@ def _nearest_main_edge(
         out_o.append(idx["al0"][bi[good]] + bt[good] * (idx["al1"] - idx["al0"])[bi[good]])
         unsure = np.flatnonzero(~certified)
         if len(unsure):
-            h, e, dd, oo = _strtree_nearest(network, p[unsure], max_snap_m)
+            h, e, dd, oo = _strtree_nearest(network, p[unsure], max_snap_m, island=island)
             out_hit.append(lo + unsure[h])
             out_e.append(e)
             out_d.append(dd)
@@ -236,9 +299,9 @@ def _nearest_main_edge(
 
 
 def _strtree_nearest(
-    network: Network, xy: np.ndarray, max_snap_m: float
+    network: Network, xy: np.ndarray, max_snap_m: float, *, island: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    tree, tree_edges = _tree(network, island=False)
+    tree, tree_edges = _tree(network, island=island)
     pts = shapely.points(xy)
     (qi, qe), dist = tree.query_nearest(
         pts, max_distance=max_snap_m, return_distance=True, all_matches=False
@@ -252,7 +315,12 @@ def _strtree_nearest(
 
 
 def snap_points(network: Network, points: object, *, max_snap_m: float = 250.0) -> Snapped:
-    """Join points to the nearest position on the nearest (non-island) edge.
+    """Place points on the nearest position of the nearest main-network edge.
+
+    A point whose nearest street belongs to a small disconnected piece (an island) is
+    ``"moved"`` to the nearest main-network street within ``max_snap_m`` (its extra metres in
+    :attr:`Snapped.moved_m`), or left unplaced as ``"island"`` when there is none; see the
+    module docstring for every status.
 
     Parameters
     ----------
@@ -283,28 +351,41 @@ def snap_points(network: Network, points: object, *, max_snap_m: float = 250.0) 
     edge = np.full(k, -1, dtype=np.int64)
     offset = np.full(k, np.nan)
     access = np.full(k, np.nan)
+    moved = np.full(k, np.nan)
+    nearest = np.full(k, np.nan)
     status = np.full(k, "invalid_geometry", dtype=object)
     valid = np.isfinite(xy).all(axis=1)
+    status[valid] = "beyond_snap_limit"
     if not valid.any() or network.n_edges == 0:
-        status[valid] = "beyond_snap_limit"
-        return Snapped(edge, offset, access, status.astype(str), index, float(max_snap_m))
+        return Snapped(edge, offset, access, status.astype(str), index, float(max_snap_m),
+                       moved, nearest)
     vidx = np.flatnonzero(valid)
-    hit, e, dist, off = _nearest_main_edge(network, xy[vidx], max_snap_m)
+    hit, e, dist, off = _nearest_edge(network, xy[vidx], max_snap_m, island=False)
     hit = vidx[hit]
     edge[hit] = e
     access[hit] = dist
     offset[hit] = np.clip(off, 0.0, network.edge_length[e])
-    status[valid] = "beyond_snap_limit"
+    nearest[hit] = dist
     status[hit] = "ok"
-    missed = np.flatnonzero(valid & (edge < 0))
-    if len(missed):
-        itree, iedges = _tree(network, island=True)
-        if len(iedges):
-            (mi, _), _ = itree.query_nearest(
-                shapely.points(xy[missed]), max_distance=max_snap_m, return_distance=True,
-                all_matches=False,
-            )
-            status[missed[mi]] = "island"
-    out = Snapped(edge, offset, access, status.astype(str), index, float(max_snap_m))
+    if network.edge_is_island.any():
+        ih, _, idist, _ = _nearest_edge(network, xy[vidx], max_snap_m, island=True)
+        ih = vidx[ih]
+        closer = ~(idist >= nearest[ih])  # island street nearer (or no main street in reach)
+        ih, idist = ih[closer], idist[closer]
+        nearest[ih] = idist
+        on_main = edge[ih] >= 0
+        status[ih[on_main]] = "moved"
+        status[ih[~on_main]] = "island"
+    placed = edge >= 0
+    moved[placed] = access[placed] - nearest[placed]
+    out = Snapped(edge, offset, access, status.astype(str), index, float(max_snap_m),
+                  moved, nearest)
+    n_moved = int((status == "moved").sum())
+    if n_moved:
+        log.info(
+            "%d of %d points are nearest to a small disconnected street piece and were moved "
+            "to the main network (median %.0f m extra; see Snapped.moved_m)",
+            n_moved, k, float(np.median(moved[status == "moved"])),
+        )
     log.debug("snapped %d points: %s", k, out.counts())
     return out

@@ -91,18 +91,21 @@ def test_point_mid_edge_joins_the_edge_not_the_node() -> None:
     s = snap_points(net, np.array([[120.0, 10.0]]))
     assert s.edge[0] == 0 and s.offset_m[0] == pytest.approx(120.0)
     assert s.access_m[0] == pytest.approx(10.0)
-    r = nearest_source(net, np.array([[0.0, 0.0]]), np.array([[120.0, 10.0]]))
+    r = nearest_source(net, np.array([[0.0, 0.0]]), np.array([[120.0, 10.0]]),
+                       count_access=False)
     assert r["dist_m"].iloc[0] == pytest.approx(120.0)
-    r = nearest_source(net, np.array([[0.0, 0.0]]), np.array([[120.0, 10.0]]), count_access=True)
+    r = nearest_source(net, np.array([[0.0, 0.0]]), np.array([[120.0, 10.0]]))  # default
     assert r["dist_m"].iloc[0] == pytest.approx(130.0)
 
 
 def test_two_points_on_one_edge_get_their_distance_along_it() -> None:
     # edge of 1000 m; clinic at 400 m, person at 460 m: 60 m, not 400 + 540 via the ends
     net = Network.from_arrays([[0, 0], [1000, 0], [1000, 500]], [0, 1], [1, 2])
-    r = nearest_source(net, np.array([[400.0, 1.0]]), np.array([[460.0, -1.0]]))
+    r = nearest_source(net, np.array([[400.0, 1.0]]), np.array([[460.0, -1.0]]),
+                       count_access=False)
     assert r["dist_m"].iloc[0] == pytest.approx(60.0)
-    pairs = reach_pairs(net, np.array([[400.0, 1.0]]), np.array([[460.0, -1.0]]), max_dist_m=100)
+    pairs = reach_pairs(net, np.array([[400.0, 1.0]]), np.array([[460.0, -1.0]]), max_dist_m=100,
+                        count_access=False)
     assert pairs["dist_m"].tolist() == pytest.approx([60.0])
 
 
@@ -299,7 +302,8 @@ def test_nearest_and_counts_agree_with_networkx(case, max_dist_m) -> None:
     tgt = snap_points(net, t_xy, max_snap_m=1000)
     ref = _nx_reference(net, src, tgt)
     ref_b = np.where(ref > max_dist_m, np.inf, ref)
-    got = nearest_source(net, src, tgt, max_dist_m=max_dist_m)["dist_m"].to_numpy()
+    got = nearest_source(net, src, tgt, max_dist_m=max_dist_m,
+                         count_access=False)["dist_m"].to_numpy()
     assert np.array_equal(np.isinf(got), np.isinf(ref_b))
     fin = np.isfinite(ref_b)
     assert np.allclose(got[fin], ref_b[fin], atol=1e-6)
@@ -310,7 +314,8 @@ def test_nearest_and_counts_agree_with_networkx(case, max_dist_m) -> None:
             one = src.subset(np.array([i]))
             d = _nx_reference(net, one, tgt)
             want += (d <= max_dist_m + 1e-9).astype(int)
-        got_c = count_within(net, src, tgt, max_dist_m=max_dist_m).to_numpy(dtype=float)
+        got_c = count_within(net, src, tgt, max_dist_m=max_dist_m,
+                             count_access=False).to_numpy(dtype=float)
         near_edge = np.zeros(len(tgt), dtype=bool)
         for i in np.flatnonzero(src.ok):
             d = _nx_reference(net, src.subset(np.array([i])), tgt)
