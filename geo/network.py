@@ -2,7 +2,10 @@
 
 :func:`build_network` turns a GeoDataFrame of street LineStrings (EPSG:4548, metres) into a
 :class:`Network`: nodes at line ends and at vertices shared by several lines (OSM semantics:
-crossing lines without a shared vertex, such as bridges, do not meet), edges with their true
+crossing lines without a shared vertex, such as bridges, do not meet).  When the layer
+carries the OSM node ids of its line ends (``u_osm``/``v_osm``, as the OSM file reader writes
+them), the nodes are keyed by those ids instead: two distinct OSM nodes at the same
+coordinates (a tunnel footway passing under a street) stay distinct.  Edges carry their true
 length from the geometry, per-direction access for the chosen mode (driving respects
 ``oneway``), and connected components.  The hot path works on numpy arrays (a CSR adjacency),
 never on a NetworkX graph.
@@ -27,6 +30,7 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
@@ -340,6 +344,29 @@ def _directions(
     return fwd, bwd
 
 
+def _osm_end_ids(
+    streets: gpd.GeoDataFrame, rows: np.ndarray, part_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """OSM node ids of the first/last vertex of every line part, or None to key by coordinates.
+
+    Ids are used only when the layer has ``u_osm`` and ``v_osm``, every used line has both and
+    no line has several parts (the ids name the ends of a single LineString).
+    """
+    if "u_osm" not in streets.columns or "v_osm" not in streets.columns or len(part_idx) == 0:
+        return None
+    u = pd.to_numeric(streets["u_osm"], errors="coerce").to_numpy(dtype=float)[rows][part_idx]
+    v = pd.to_numeric(streets["v_osm"], errors="coerce").to_numpy(dtype=float)[rows][part_idx]
+    if np.isnan(u).any() or np.isnan(v).any() or len(np.unique(part_idx)) != len(part_idx):
+        log.info(
+            "u_osm/v_osm are incomplete or a line has several parts: nodes are keyed by "
+            "coordinates (distinct OSM nodes at the same place are joined)"
+        )
+        return None
+    uu = streets["u_osm"].to_numpy()[rows][part_idx].astype(np.int64)
+    vv = streets["v_osm"].to_numpy()[rows][part_idx].astype(np.int64)
+    return uu, vv
+
+
 def build_network(
     streets: gpd.GeoDataFrame,
     *,
@@ -355,11 +382,15 @@ def build_network(
         LineStrings (MultiLineStrings are exploded) in a metric CRS, normally EPSG:4548.
         Optional columns: ``walk``/``bike``/``drive`` (bool access flags; lines not open to
         ``mode`` are left out) and ``oneway`` (bool; only honoured for ``mode="drive"``:
-        travel allowed in the digitised direction only).
+        travel allowed in the digitised direction only); ``u_osm``/``v_osm`` (int, the OSM
+        node ids of each line's first and last vertex): when both are present and complete
+        for the lines used, end nodes are keyed by these ids (lines are then expected to be
+        split at every shared OSM node, as :func:`jinan_gis.layers.osm_file.ways_to_streets`
+        does; interior vertices are never junctions), else by coordinates.
     mode : {"walk", "bike", "drive"}
     tol_m : float
         Vertices closer than this are the same node (coordinates are snapped to a grid of
-        this size to find shared vertices).
+        this size to find shared vertices).  Not used when nodes are keyed by OSM ids.
     min_component_nodes : int
         Components with fewer nodes than this (other than the largest) are islands: points
         nearest to them are flagged, not routed.
@@ -417,6 +448,7 @@ def build_network(
         )
     src_row = rows[part_idx]
     src_oneway = oneway_col[part_idx]
+    osm_ends = _osm_end_ids(streets, rows, part_idx)
 
     coords, line_of = shapely.get_coordinates(parts, return_index=True)
     ok = np.isfinite(coords).all(axis=1)
@@ -430,10 +462,19 @@ def build_network(
     first[1:] = line_of[1:] != line_of[:-1]
     last = np.ones(n, dtype=bool)
     last[:-1] = line_of[1:] != line_of[:-1]
-    keys = np.round(coords / tol_m).astype(np.int64)
-    _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    key_id = key_id.ravel()
-    is_break = first | last | (key_count[key_id] > 1)
+    if osm_ends is None:
+        keys = np.round(coords / tol_m).astype(np.int64)
+        _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        key_id = key_id.ravel()
+        is_break = first | last | (key_count[key_id] > 1)
+    else:
+        # end vertices keyed by OSM node id; interior vertices are never junctions
+        u_id, v_id = osm_ends
+        end_keys = np.where(first, u_id[line_of], v_id[line_of])
+        uniq, inv = np.unique(end_keys[first | last], return_inverse=True)
+        key_id = np.full(n, len(uniq), dtype=np.int64)  # interior: one dummy key, no break
+        key_id[first | last] = inv.ravel()
+        is_break = first | last
 
     brk = np.flatnonzero(is_break)
     starts = brk[~last[brk]]

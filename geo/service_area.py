@@ -6,6 +6,12 @@ filled.  No convex hulls: they overstate coverage by including blocks no street 
 Areas for several thresholds come from one search per source and nest (the 300 m area lies
 inside the 500 m one, inside the 1000 m one).
 
+With ``count_access=True`` (the default, as in :mod:`jinan_gis.geo.reach`) each facility's
+access leg (its door to its street, a straight line) is taken from the distance budget; the
+people's own access legs cannot be drawn on a street polygon and are not in it (coverage
+tables count them).  Facilities that cannot be placed on the network (anywhere in the input)
+get an empty polygon.
+
 Examples
 --------
 A clinic in the middle of a 400 m street; within 100 m it reaches 200 m of street:
@@ -96,8 +102,11 @@ def reached_pieces(
     *,
     max_dist_m: float | Sequence[float],
     max_snap_m: float = 250.0,
+    count_access: bool = True,
 ) -> pd.DataFrame:
     """The street intervals reached from each source within each distance.
+
+    With ``count_access`` (default) the source's access leg is taken from each distance.
 
     Returns
     -------
@@ -118,7 +127,8 @@ def reached_pieces(
     if len(thresholds) == 0 or not np.all(np.isfinite(thresholds)) or thresholds[0] < 0:
         raise NetworkError("max_dist_m must be one or more finite distances >= 0 (e.g. 1000).")
     ptr, node, dist, src = source_searches(
-        network, sources, max_dist_m=float(thresholds[-1]), max_snap_m=max_snap_m
+        network, sources, max_dist_m=float(thresholds[-1]), max_snap_m=max_snap_m,
+        count_access=count_access,
     )
     _, _, _, arc_edge, arc_fwd = network.csr()
     s_of = np.repeat(np.arange(len(src)), np.diff(ptr))
@@ -133,6 +143,7 @@ def reached_pieces(
     own_e = src.edge[ok]
     own_t = src.offset_m[ok]
     own_len = network.edge_length[own_e]
+    own_acc = np.nan_to_num(src.access_m[ok]) if count_access else np.zeros(len(own_s))
     frames = []
     for dmax in thresholds:
         rem = dmax - arc_d
@@ -141,10 +152,12 @@ def reached_pieces(
         hi = np.where(arc_f, np.minimum(arc_len, rem), arc_len)[keep]
         s = arc_s[keep]
         e = arc_e[keep]
-        olo = np.where(network.edge_bwd[own_e], np.maximum(0.0, own_t - dmax), own_t)
-        ohi = np.where(network.edge_fwd[own_e], np.minimum(own_len, own_t + dmax), own_t)
-        s = np.concatenate([s, own_s])
-        e = np.concatenate([e, own_e])
+        orem = dmax - own_acc
+        oin = orem >= 0
+        olo = np.where(network.edge_bwd[own_e], np.maximum(0.0, own_t - orem), own_t)[oin]
+        ohi = np.where(network.edge_fwd[own_e], np.minimum(own_len, own_t + orem), own_t)[oin]
+        s = np.concatenate([s, own_s[oin]])
+        e = np.concatenate([e, own_e[oin]])
         lo = np.concatenate([lo, olo])
         hi = np.concatenate([hi, ohi])
         frames.append(_merge_intervals(s, e, lo, hi, dmax))
@@ -231,6 +244,7 @@ def service_areas(
     dissolve: bool = False,
     max_snap_m: float = 250.0,
     quad_segs: int = 1,
+    count_access: bool = True,
 ) -> gpd.GeoDataFrame:
     """Service-area polygons of each source (or dissolved) for one or more distances.
 
@@ -252,13 +266,26 @@ def service_areas(
         Snap limit for sources not already snapped.
     quad_segs : int
         Segments per quarter circle in the buffer.
+    count_access : bool
+        Take each facility's access leg from the distance (default; see the module docstring).
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``source`` (position; -1 when dissolved), ``source_label``, ``max_dist_m``,
         ``street_m`` (length of street reached), ``area_m2`` and the polygon, in the network's
-        CRS.  Sources that could not be snapped get an empty polygon and ``street_m = 0``.
+        CRS.  Sources that could not be placed get an empty polygon and ``street_m = 0``.
+
+    Examples
+    --------
+    The facility in the middle cannot be placed (5 km from the street); the others can:
+
+    >>> import numpy as np
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [1000, 0]], [0], [1])
+    >>> sa = service_areas(net, np.array([[0.0, 0], [500, 5000], [1000, 0]]), max_dist_m=[300])
+    >>> sa["street_m"].tolist(), sa.geometry.is_empty.tolist()
+    ([300.0, 0.0, 300.0], [False, True, False])
     """
     if buffer_m <= 0:
         raise NetworkError("buffer_m must be positive (e.g. 25 m of street space).")
@@ -266,7 +293,8 @@ def service_areas(
 
     src = _snapped(network, sources, max_snap_m)
     thresholds = np.sort(np.atleast_1d(np.asarray(max_dist_m, dtype=float)))
-    pieces = reached_pieces(network, src, max_dist_m=thresholds, max_snap_m=max_snap_m)
+    pieces = reached_pieces(network, src, max_dist_m=thresholds, max_snap_m=max_snap_m,
+                            count_access=count_access)
     keys = pd.MultiIndex.from_product(
         [np.arange(len(src)), thresholds], names=["source", "max_dist_m"]
     ).to_frame(index=False)
@@ -280,8 +308,10 @@ def service_areas(
     present = np.unique(kidx)
     if len(present):
         order = np.argsort(kidx, kind="stable")
-        mls = shapely.multilinestrings(lines[order], indices=kidx[order])
-        # multilinestrings() numbers its output by the distinct indices in order
+        # multilinestrings() needs consecutive indices 0..k-1: a (source, distance) with no
+        # piece (an unplaced source anywhere in the input) would leave a gap, so renumber
+        compact = np.searchsorted(present, kidx[order])
+        mls = shapely.multilinestrings(lines[order], indices=compact)
         polys = _buffer_parallel(np.asarray(mls, dtype=object), buffer_m, quad_segs)
         geoms[present] = _fill_holes(polys, max_hole_m2)
     out = keys.copy()

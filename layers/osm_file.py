@@ -13,7 +13,11 @@ The pipeline, the same for XML and PBF:
    with dropped ways (e.g. a motorway when walking) do not split;
 4. reverse the node order of ways that are one-way against their digitisation
    (``oneway=-1``), so that every one-way line runs in the permitted direction;
-5. keep the lines that intersect the area; a way none of whose lines does is rejected.
+5. keep the lines that intersect the area; a way none of whose lines does is rejected;
+6. record the OSM node ids of every line's ends (``u_osm``, ``v_osm``): the network builder
+   (:func:`jinan_gis.geo.network.build_network`) keys its nodes by them, so two distinct OSM
+   nodes at the same coordinates (a tunnel footway under a street) are not joined.  Lines
+   are split at every shared node (step 3), so interior vertices are never junctions.
 
 Whole ways are read before the area is applied: clip very large extracts first (for
 example ``osmium extract -b 116.8,36.4,117.4,36.9 shandong.osm.pbf -o jinan.osm.pbf``).
@@ -32,6 +36,8 @@ Examples
 >>> layer, _ = ways_to_streets(ways, mode="walk", area=None, crs="EPSG:4548", source="x")
 >>> layer.street_id.tolist()  # the residential street is split where the footway joins
 ['osm-w1-0', 'osm-w1-1', 'osm-w2-0']
+>>> layer.u_osm.tolist(), layer.v_osm.tolist()  # OSM node ids of the line ends
+([10, 11, 11], [11, 12, 13])
 """
 
 from __future__ import annotations
@@ -293,7 +299,8 @@ def ways_to_streets(
     Returns
     -------
     (GeoDataFrame, DataFrame)
-        The street layer (schema of :mod:`jinan_gis.layers.street_schema`, plus ``osm_id``)
+        The street layer (schema of :mod:`jinan_gis.layers.street_schema`, plus ``osm_id``
+        and ``u_osm``/``v_osm``, the OSM node ids of each line's first and last vertex)
         and the rejection table (``input_row``, ``reason``, ``osm_id``, ``highway``,
         ``name``); ``input_row`` is the way's position in ``ways``.
     """
@@ -334,6 +341,8 @@ def ways_to_streets(
     piece_row: list[int] = []
     piece_k: list[int] = []
     piece_dir: list[int] = []
+    piece_u: list[int] = []
+    piece_v: list[int] = []
     lon: list[float] = []
     lat: list[float] = []
     piece_of_coord: list[int] = []
@@ -353,6 +362,8 @@ def ways_to_streets(
             piece_row.append(i)
             piece_k.append(k)
             piece_dir.append(direction)
+            piece_u.append(piece[0])
+            piece_v.append(piece[-1])
             for n in piece:
                 x, y = ways.node_lonlat[n]
                 lon.append(x)
@@ -397,9 +408,11 @@ def ways_to_streets(
         "source": [source] * len(krows),
         "input_row": krows,
         "osm_id": np.asarray([ways.way_id[i] for i in krows], dtype=np.int64),
+        "u_osm": np.asarray(piece_u, dtype=np.int64)[keep],
+        "v_osm": np.asarray(piece_v, dtype=np.int64)[keep],
     }
     for m in ACCESS_MODES:
         data[m] = [access[i][m] for i in krows.tolist()]
-    layer = make_street_layer(data, geoms[keep], crs=crs, extra=("osm_id",))
+    layer = make_street_layer(data, geoms[keep], crs=crs, extra=("osm_id", "u_osm", "v_osm"))
     rej = rejection_table(sorted(rejected, key=lambda r: r["input_row"]))
     return layer, rej

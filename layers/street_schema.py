@@ -21,6 +21,11 @@ per LineString:
 ``geometry``    LineString (never Multi*)
 ==============  =====================================================================
 
+OSM file layers add ``osm_id`` (the way) and ``u_osm``/``v_osm`` (the OSM node ids of each
+line's first and last vertex); :func:`jinan_gis.geo.network.build_network` keys its nodes by
+``u_osm``/``v_osm`` when they are present, so distinct OSM nodes at the same coordinates stay
+distinct.  Layers without them are joined by shared coordinates.
+
 Row accounting of street loaders is kept on *input rows*, because one input row can become
 several lines: ``layer.input_row.nunique() + len(rejected) == n_input``
 (:func:`check_street_accounting`; :meth:`LoadResult.check_accounting`, which counts layer
