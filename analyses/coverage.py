@@ -4,9 +4,27 @@ For each district (and each zone), the population-weighted share and head count 
 ``max_dist_m`` of the nearest facility, **over the street network** and, side by side, **in
 a straight line** (what a buffer analysis would say).  People are counted where they live
 (their district / zone), but the facilities and the network they may use extend across the
-border, so a clinic just across a district boundary covers the people near it.  People who
-cannot be placed on the network (on an island, or farther than the snap limit from any street)
-are reported in their own column, never folded into "not covered" or dropped.
+border, so a clinic just across a district boundary covers the people near it.
+
+What a network distance includes (the default, ``count_access=True``):
+
+1. the person's access leg: a straight line from the home point to the nearest point of the
+   nearest **main-network** street;
+2. the walk along the streets;
+3. the facility's access leg: a straight line from its street to the facility.
+
+``count_access=False`` leaves out both access legs (street point to street point).
+
+People near a small disconnected street piece (an "island": a component with fewer than
+``network.min_component_nodes`` nodes) are never routed over it.  If their nearest street is
+on such a piece they are *moved*: placed on the nearest main-network street within
+``max_snap_m``, their access leg is the straight line to that street, and ``moved_m`` says how
+many metres more that is than the way to their nearest street.  They are counted as covered
+or not like everyone else (with the extra metres walked) and also reported in ``moved``.
+People who cannot be placed at all (nearest street on an island with no main street within
+``max_snap_m``, farther than ``max_snap_m`` from any street, or invalid geometry) are reported
+in ``not_placed``, never folded into "not covered" or dropped.  :func:`placement_table` shows
+every person's placement.
 
 Examples
 --------
@@ -22,6 +40,12 @@ Three people on a 1 km street, a clinic at its west end; coverage within 300 m:
 >>> t = coverage(net, clinics, people, max_dist_m=300)
 >>> t[["population", "covered_network", "share_network"]].round(3).to_dict("records")
 [{'population': 60.0, 'covered_network': 30.0, 'share_network': 0.5}]
+
+The person at x=250 is 250 m along the street plus 5 m of access leg from the clinic:
+
+>>> d = nearest_distances(net, clinics, place_population(net, people), max_dist_m=1000)
+>>> d[["dist_network_m", "access_m", "status"]].to_dict("records")[1]
+{'dist_network_m': 255.0, 'access_m': 5.0, 'status': 'ok'}
 """
 
 from __future__ import annotations
@@ -48,6 +72,7 @@ __all__ = [
     "coverage",
     "nearest_distances",
     "place_population",
+    "placement_table",
     "select_facilities",
 ]
 
@@ -56,18 +81,33 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, eq=False)
 class PlacedPopulation:
-    """Population points joined to the network once, reused by every metric."""
+    """Population points joined to the network once, reused by every metric.
+
+    ``count_access`` records whether the metrics of this placement are meant to count the
+    access legs (shown by :func:`placement_table`); :func:`coverage` and
+    :func:`nearest_distances` take their own ``count_access`` (default True).
+    """
 
     population: gpd.GeoDataFrame
     snapped: Snapped
     xy: np.ndarray
     weight: np.ndarray
+    count_access: bool = True
 
 
 def place_population(
-    network: Network, population: gpd.GeoDataFrame, *, max_snap_m: float = 250.0
+    network: Network,
+    population: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float = 250.0,
+    count_access: bool = True,
 ) -> PlacedPopulation:
-    """Snap population points to the network (do this once; many metrics reuse it).
+    """Place population points on the network (do this once; many metrics reuse it).
+
+    Each point is joined to its nearest street, or *moved* to the nearest main-network street
+    when its nearest street is on a small disconnected piece (see the module docstring and
+    :mod:`jinan_gis.geo.snap`).  ``count_access`` is recorded on the result (see
+    :class:`PlacedPopulation`).
 
     Raises :class:`LayerError` when the layer lacks a ``population`` column.
     """
@@ -82,7 +122,45 @@ def place_population(
         raise LayerError("the population layer must hold one point per row.")
     snapped = snap_points(network, pop, max_snap_m=max_snap_m)
     w = pd.to_numeric(pop["population"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    return PlacedPopulation(pop, snapped, xy, w)
+    return PlacedPopulation(pop, snapped, xy, w, bool(count_access))
+
+
+def placement_table(placed: PlacedPopulation) -> pd.DataFrame:
+    """Every person's placement on the network, indexed like the population.
+
+    Columns: ``population`` (weight), ``status`` (``ok``, ``moved``, ``island``,
+    ``beyond_snap_limit``, ``invalid_geometry``), ``placed`` (bool), ``nearest_m`` (straight
+    distance to the nearest street of any piece), ``access_m`` (the access leg actually used:
+    straight line to the main-network street the person is placed on), ``moved_m``
+    (``access_m - nearest_m`` for moved people, 0 for ``ok``, NaN when not placed) and
+    ``access_counted`` (whether the metrics count the access legs).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np
+    >>> from shapely.geometry import Point
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [100, 0], [200, 0], [0, 80], [100, 80]],
+    ...                           [0, 1, 3], [1, 2, 4], min_component_nodes=3)
+    >>> people = gpd.GeoDataFrame({"population": [5.0, 7.0]},
+    ...     geometry=[Point(50, 60), Point(150, 10)], crs="EPSG:4548")
+    >>> t = placement_table(place_population(net, people, max_snap_m=100))
+    >>> t[["status", "nearest_m", "access_m", "moved_m"]].to_dict("records")
+    [{'status': 'moved', 'nearest_m': 20.0, 'access_m': 60.0, 'moved_m': 40.0}, {'status': 'ok', 'nearest_m': 10.0, 'access_m': 10.0, 'moved_m': 0.0}]
+    """
+    s = placed.snapped
+    return pd.DataFrame(
+        {
+            "population": placed.weight,
+            "status": s.status,
+            "placed": s.placed,
+            "nearest_m": s.nearest_m,
+            "access_m": s.access_m,
+            "moved_m": s.moved_m,
+            "access_counted": np.full(len(s), bool(placed.count_access)),
+        },
+        index=placed.population.index,
+    )
 
 
 def select_facilities(
@@ -123,14 +201,18 @@ def nearest_distances(
     *,
     max_dist_m: float,
     max_snap_m: float = 250.0,
+    count_access: bool = True,
 ) -> pd.DataFrame:
     """Network and straight-line distance from every person to the nearest facility.
 
     Returns a frame indexed like the population with ``dist_network_m`` (NaN when the
-    person is not placed on the network, inf beyond ``max_dist_m``), ``dist_straight_m``
-    (inf beyond ``max_dist_m``), ``facility`` (label of the nearest facility over the network)
-    and ``status`` (snap status of the person). With no facilities every distance is inf
-    (nobody covered) and a warning is logged.
+    person is not placed on the network, inf beyond ``max_dist_m``; with ``count_access``
+    it includes both access legs, see the module docstring), ``dist_straight_m`` (inf
+    beyond ``max_dist_m``), ``facility`` (label of the nearest facility over the network),
+    ``status`` (placement of the person), ``access_m`` (the person's access leg to the
+    main-network street) and ``moved_m`` (extra metres of a moved person, 0 for ``ok``, NaN
+    when not placed).  With no facilities every distance is inf (nobody covered) and a
+    warning is logged.
     """
     fac = to_analysis_crs(facilities, what="facility layer")
     n = len(placed.xy)
@@ -145,11 +227,13 @@ def nearest_distances(
                 "dist_straight_m": np.full(n, np.inf),
                 "facility": np.full(n, None, dtype=object),
                 "status": placed.snapped.status,
+                "access_m": placed.snapped.access_m,
+                "moved_m": placed.snapped.moved_m,
             },
             index=placed.population.index,
         )
     res = nearest_source(network, fac, placed.snapped, max_dist_m=max_dist_m,
-                         max_snap_m=max_snap_m)
+                         max_snap_m=max_snap_m, count_access=count_access)
     fxy = shapely.get_coordinates(fac.geometry.to_numpy())
     d_line, _ = cKDTree(fxy).query(placed.xy, distance_upper_bound=max_dist_m, workers=-1)
     return pd.DataFrame(
@@ -158,6 +242,8 @@ def nearest_distances(
             "dist_straight_m": d_line,
             "facility": res["source_label"].to_numpy(),
             "status": placed.snapped.status,
+            "access_m": placed.snapped.access_m,
+            "moved_m": placed.snapped.moved_m,
         },
         index=placed.population.index,
     )
@@ -173,6 +259,7 @@ def coverage(
     by: str | Sequence[str] | None = None,
     max_snap_m: float = 250.0,
     dist_max_dist_m: np.ndarray | None = None,
+    count_access: bool = True,
 ) -> pd.DataFrame:
     """Population-weighted coverage within ``max_dist_m`` by network and by straight line.
 
@@ -194,6 +281,9 @@ def coverage(
     dist_max_dist_m : array, optional
         A per-person distance (e.g. 1000 m urban, 2000 m rural); overrides ``max_dist_m``
         for the comparison (the search runs to the largest value).
+    count_access : bool
+        Count the access legs (home to street, street to facility) in the network distance
+        (default; see the module docstring).  ``False``: street to street only.
 
     Returns
     -------
@@ -201,17 +291,21 @@ def coverage(
         One row per group: ``population``, ``covered_network``, ``share_network``,
         ``covered_straight``, ``share_straight``, ``not_placed`` (people not on the network:
         not counted as covered or uncovered in ``share_network``, whose denominator is the
-        placed population), ``share_not_placed`` and ``n_points``. No facility of
+        placed population), ``share_not_placed``, ``moved`` (people whose nearest street is
+        a small piece, placed on the main network: already counted in ``covered_network``
+        or not, with their extra metres walked), ``share_moved`` (of the population) and
+        ``n_points``. No facility of
         ``categories``: 0 covered everywhere and a logged warning (not an error, so that a
         batch of metrics goes on; :func:`~jinan_gis.analyses.report.evaluate` marks such a
         metric ``needs layer: facilities of ...``).
     """
     placed = population if isinstance(population, PlacedPopulation) else place_population(
-        network, population, max_snap_m=max_snap_m
+        network, population, max_snap_m=max_snap_m, count_access=count_access
     )
     fac = select_facilities(facilities, categories)
     limit = max_dist_m if dist_max_dist_m is None else float(np.nanmax(dist_max_dist_m))
-    d = nearest_distances(network, fac, placed, max_dist_m=limit, max_snap_m=max_snap_m)
+    d = nearest_distances(network, fac, placed, max_dist_m=limit, max_snap_m=max_snap_m,
+                          count_access=count_access)
     thr = max_dist_m if dist_max_dist_m is None else np.asarray(dist_max_dist_m, dtype=float)
     w = placed.weight
     placed_mask = placed.snapped.ok
@@ -222,6 +316,7 @@ def coverage(
             "cov_net": np.where(d["dist_network_m"].to_numpy() <= thr, w, 0.0),
             "cov_line": np.where(d["dist_straight_m"].to_numpy() <= thr, w, 0.0),
             "not_placed": np.where(placed_mask, 0.0, w),
+            "moved": np.where(placed.snapped.moved, w, 0.0),
             "n": 1,
         },
         index=placed.population.index,
@@ -244,6 +339,8 @@ def coverage(
             "share_straight": g["cov_line"] / g["w"].where(g["w"] > 0),
             "not_placed": g["not_placed"],
             "share_not_placed": g["not_placed"] / g["w"].where(g["w"] > 0),
+            "moved": g["moved"],
+            "share_moved": g["moved"] / g["w"].where(g["w"] > 0),
             "n_points": g["n"].astype(int),
         }
     )
