@@ -65,6 +65,7 @@ HEADERS_ZH: dict[str, str] = {
     "not_placed": "未接入路网人口 not placed",
     "moved": "移至主路网人口 moved",
     "share_moved": "移至主路网比例 share moved",
+    "moved_extra_m": "移至主路网平均多走米数 moved: mean extra m walked",
     "data_note": "数据说明 data_note",
     "loaded_at": "读取时间 loaded at",
     "zone": "街道编号 zone",

@@ -223,13 +223,8 @@ class Report:
     @property
     def synthetic(self) -> bool:
         """True when the inputs were synthetic (:attr:`AnalysisInputs.synthetic`, set by
-        :func:`evaluate`), when a layer's provenance is, or when the layer table says so."""
-        return (
-            bool(self.synthetic_inputs)
-            or is_synthetic(list(self.provenance.values()))
-            or bool(len(self.layers) and "synthetic" in self.layers.columns
-                    and self.layers["synthetic"].astype(bool).any())
-        )
+        :func:`evaluate`) or a layer's provenance is."""
+        return bool(self.synthetic_inputs) or is_synthetic(list(self.provenance.values()))
 
     def method_lines(self) -> list[str]:
         """What is measured (:data:`MEASURE_NOTES`) and which layer is the demand."""
@@ -405,9 +400,16 @@ def evaluate(
         moved = {str(k): int(v) for k, v in zip(*np.unique(status[ok & (status != "ok")],
                                                          return_counts=True), strict=True)}
         if moved:
-            notes.append(f"population points moved to the main network: {moved} (placed and "
-                         "counted; reported per metric in 'moved' when the coverage table "
-                         "has it)")
+            extra = getattr(placed.snapped, "moved_m", None)
+            walk = ""
+            if extra is not None:
+                sel = ok & (status != "ok")
+                w = placed.weight[sel]
+                e = np.nan_to_num(np.asarray(extra, dtype=float)[sel])
+                if w.sum() > 0:
+                    walk = f", walking {float((w * e).sum() / w.sum()):.0f} m more on average"
+            notes.append(f"population points moved to the main network: {moved}{walk} "
+                         "(placed and counted; reported per metric in 'moved')")
         if not_ok:
             notes.append(f"population points not placed on the network: {not_ok} "
                          "(reported per metric in 'not placed', never counted as covered)")
@@ -515,6 +517,10 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
         if zones is not None:
             names = zones.set_index(zones["zone_id"].astype(str))["zone_name"]
             tab.insert(1, "zone_name", tab["zone"].astype(str).map(names))
+    extra = _moved_extra_m(sub, cols)
+    if extra is not None and "moved" in tab.columns:
+        tab["moved_extra_m"] = (tab["zone"].astype(str).map(extra).to_numpy() if cols
+                                else extra.get("", np.nan))
     tab.insert(0, "district", code)
     tab.insert(0, "metric_id", m.id)
     tables[f"coverage {m.id} {code}"] = _order_coverage_columns(tab)
@@ -533,9 +539,15 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
         gap_frames.append(g)
     value = float(tot["share_network"])
     moved = {c: float(tot[c]) for c in ("moved", "share_moved") if c in tot.index}
-    moved_text = (f"{moved['moved']:.0f} residents moved off small street pieces to the main "
-                  "network (placed and counted, with their extra metres walked); "
-                  if "moved" in moved else "")
+    walk = (_moved_extra_m(sub, None) or {}).get("")
+    moved_text = ""
+    if "moved" in moved:
+        if walk is not None:
+            moved["moved_extra_m"] = walk
+        moved_text = (f"{moved['moved']:.0f} residents moved off small street pieces to the "
+                      "main network (placed and counted"
+                      + (f", walking {walk:.0f} m more on average" if walk is not None else "")
+                      + "); ")
     return _row(
         m, code, value=value, unit="", status=_status(value, m.target),
         scope_used=scope,
@@ -548,6 +560,24 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
         **moved,
         not_placed=float(tot["not_placed"]),
     )
+
+
+def _moved_extra_m(placed: PlacedPopulation, by: list[str] | None) -> dict[str, float] | None:
+    """Mean extra metres walked by the moved people (weighted), per zone (or ``""``); None
+    when the placement does not record moves."""
+    snapped = placed.snapped
+    moved = getattr(snapped, "moved", None)
+    extra = getattr(snapped, "moved_m", None)
+    if moved is None or extra is None:
+        return None
+    moved = np.asarray(moved, dtype=bool)
+    e = np.nan_to_num(np.asarray(extra, dtype=float))
+    key = (placed.population["zone"].astype(str).to_numpy() if by
+           else np.full(len(moved), "", dtype=object))
+    frame = pd.DataFrame({"k": key[moved], "w": placed.weight[moved],
+                          "we": placed.weight[moved] * e[moved]})
+    g = frame.groupby("k").sum()
+    return {str(k): float(r.we / r.w) if r.w > 0 else np.nan for k, r in g.iterrows()}
 
 
 def _subset(placed: PlacedPopulation, mask: np.ndarray) -> PlacedPopulation:

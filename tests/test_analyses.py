@@ -199,11 +199,13 @@ def _tiny_inputs(**kw) -> AnalysisInputs:
 def test_evaluate_by_hand_with_border_effect() -> None:
     rep = evaluate(_tiny_inputs(), progress=False, service_area_metric=None)
     m = rep.metrics.set_index(["metric_id", "district"])
-    # Licheng (x < 1000): people at 100 m (1000 m from the station at 1100: covered, exactly
-    # at the limit) and 800 m (300 m away) -> 30 of 30 covered, across the border
+    # Licheng (x < 1000): people at (100, 10) and (800, -10); the station is at 1100 on the
+    # street. With the access legs (counted by default): 10 + 1000 = 1010 m (not covered) and
+    # 10 + 300 = 310 m (covered, across the border) -> 20 of 30
     row = m.loc[("L-CLINIC-1000", "370112")]
-    assert row["value"] == pytest.approx(1.0)
-    assert row["status"] == "pass"
+    assert row["value"] == pytest.approx(20 / 30)
+    assert row["status"] == "fail"
+    assert row["not_placed"] == 0.0
     # elderly-care centre: only in zone b (Shizhong)
     assert m.loc[("JN-ELDERLY-PER-SUBDISTRICT", "370112"), "value"] == 0.0
     assert m.loc[("JN-ELDERLY-PER-SUBDISTRICT", "370103"), "value"] == 1.0
@@ -332,3 +334,78 @@ def test_district_without_residents_needs_population_not_zero() -> None:
     st = rep.metrics.set_index(["metric_id", "district"])["status"]
     assert st[("L-CLINIC-1000", "370112")].startswith("needs layer: population of 370112")
     assert st[("JN-ELDERLY-PER-SUBDISTRICT", "370103")] == "pass"
+
+
+def test_report_tables_carry_moved_next_to_not_placed(monkeypatch, tmp_path) -> None:
+    """Coverage tables keep ``moved`` / ``share_moved`` (from analyses.coverage) next to
+    ``not_placed``, in the metric rows, the per-sub-district tables and the workbook."""
+    import openpyxl
+
+    import jinan_gis.analyses.report as report_module
+    from jinan_gis.analyses.export import write_excel
+
+    real = report_module.coverage
+
+    def with_moved(*args, **kw):  # one person moved in every group, columns last
+        t = real(*args, **kw).drop(columns=["moved", "share_moved"], errors="ignore")
+        return t.assign(moved=1.0, share_moved=1.0 / t["population"])
+
+    monkeypatch.setattr(report_module, "coverage", with_moved)
+    rep = evaluate(_tiny_inputs(), progress=False, service_area_metric=None)
+    tab = rep.tables["coverage L-CLINIC-1000 370112"]
+    group = ["moved", "share_moved", "moved_extra_m", "not_placed", "share_not_placed"]
+    cols = list(tab.columns)
+    i = cols.index("moved")
+    assert cols[i:i + 5] == group
+    row = rep.metrics.set_index(["metric_id", "district"]).loc[("L-CLINIC-1000", "370112")]
+    assert row["moved"] == 1.0
+    assert "moved off small street pieces" in row["detail"]
+    mcols = list(rep.metrics.columns)
+    i = mcols.index("moved")
+    assert mcols[i:i + 2] == ["moved", "share_moved"]
+    assert "not_placed" in mcols[i + 2:i + 4]
+    wb = openpyxl.load_workbook(write_excel(rep, tmp_path / "r.xlsx"), read_only=True)
+    head = next(wb["coverage L-CLINIC-1000 370112"].iter_rows(values_only=True))
+    j = head.index("移至主路网人口 moved")
+    assert head[j + 1] == "移至主路网比例 share moved"
+    assert "未接入路网人口 not placed" in head[j + 2:j + 4]
+
+
+def test_every_report_states_what_is_measured(tmp_path) -> None:
+    from jinan_gis.analyses.export import write_excel, write_summary
+    from jinan_gis.analyses.report import MEASURE_NOTES
+
+    rep = evaluate(_tiny_inputs(), progress=False, service_area_metric=None)
+    md = rep.summary_markdown()
+    for note in MEASURE_NOTES:
+        assert note in md
+    assert "access legs (home to street, street to facility) by default" in md
+    assert "'moved'" in md and "'not placed'" in md
+    assert "Demand: the residential population layer 'population' (source: test; 3 points, " \
+           "60 residents)" in md
+    assert write_summary(rep, tmp_path / "s.md").read_text(encoding="utf-8") == md
+    notes = pd.read_excel(write_excel(rep, tmp_path / "r.xlsx"), sheet_name="说明 Notes")
+    text = "\n".join(map(str, notes["说明 notes"]))
+    assert all(n in text for n in MEASURE_NOTES) and "Demand: the residential" in text
+
+
+def test_people_near_a_small_street_piece_are_moved_and_counted() -> None:
+    """A person 10 m from a 100 m street piece that is not connected (an island) and 200 m
+    from the main street is moved to it: placed, counted (covered: 200 + 600 m to the
+    station), and reported in 'moved' with 190 extra metres walked."""
+    inp = _tiny_inputs()
+    island = gpd.GeoDataFrame({"source": ["test"]}, geometry=gpd.GeoSeries.from_wkt(
+        ["LINESTRING (450 190, 550 190)"]), crs=CRS)
+    inp.streets = pd.concat([inp.streets, island], ignore_index=True)
+    inp.population = pd.concat(
+        [inp.population, gdf([{"population": 5.0, "source": "test"}], [(500, 200)])],
+        ignore_index=True)
+    rep = evaluate(inp, progress=False, service_area_metric=None)
+    tab = rep.tables["coverage L-CLINIC-1000 370112"].iloc[0]
+    assert tab["moved"] == 5.0 and tab["not_placed"] == 0.0
+    assert tab["moved_extra_m"] == pytest.approx(190.0)
+    assert tab["covered_network"] == pytest.approx(25.0)  # 20 before + the moved 5
+    row = rep.metrics.set_index(["metric_id", "district"]).loc[("L-CLINIC-1000", "370112")]
+    assert row["moved"] == 5.0 and row["moved_extra_m"] == pytest.approx(190.0)
+    assert "walking 190 m more on average" in row["detail"]
+    assert any("moved to the main network" in n for n in rep.notes)
