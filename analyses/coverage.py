@@ -145,8 +145,10 @@ def placement_table(placed: PlacedPopulation) -> pd.DataFrame:
     >>> people = gpd.GeoDataFrame({"population": [5.0, 7.0]},
     ...     geometry=[Point(50, 60), Point(150, 10)], crs="EPSG:4548")
     >>> t = placement_table(place_population(net, people, max_snap_m=100))
-    >>> t[["status", "nearest_m", "access_m", "moved_m"]].to_dict("records")
-    [{'status': 'moved', 'nearest_m': 20.0, 'access_m': 60.0, 'moved_m': 40.0}, {'status': 'ok', 'nearest_m': 10.0, 'access_m': 10.0, 'moved_m': 0.0}]
+    >>> t[["status", "access_m", "moved_m"]].to_dict("list")
+    {'status': ['moved', 'ok'], 'access_m': [60.0, 10.0], 'moved_m': [40.0, 0.0]}
+    >>> t["nearest_m"].tolist()
+    [20.0, 10.0]
     """
     s = placed.snapped
     return pd.DataFrame(

@@ -174,11 +174,11 @@ def _warm_up_ours() -> float:
         net = Network.from_arrays(g.node_xy, g.edge_u, g.edge_v)
         src = g.node_xy[[3, 70]]
         snap_points(net, g.node_xy[:5] + 3.0, max_snap_m=300)
-        nearest_source(net, src)
-        nearest_source(net, src, g.node_xy[:5] + 3.0)
-        count_within(net, src, max_dist_m=300)
-        source_searches(net, src, max_dist_m=300)
-        service_areas(net, src, max_dist_m=[100.0, 300.0])
+        nearest_source(net, src, count_access=False)
+        nearest_source(net, src, g.node_xy[:5] + 3.0, count_access=False)
+        count_within(net, src, max_dist_m=300, count_access=False)
+        source_searches(net, src, max_dist_m=300, count_access=False)
+        service_areas(net, src, max_dist_m=[100.0, 300.0], count_access=False)
     return t.s
 
 
@@ -207,29 +207,31 @@ def worker_ours(cfg: dict) -> dict:
         arrays = {}
         prog(f"{k}:a")
         with Timer() as t:
-            r = nearest_source(net, fxy)
+            r = nearest_source(net, fxy, count_access=False)
         res["times"][f"{k}:a"] = t.s
         arrays["a_dist"] = r["dist_m"].to_numpy()
         arrays["a_src"] = r["source"].to_numpy()
         prog(f"{k}:b")
         with Timer() as t:
-            c = count_within(net, fxy, max_dist_m=CUT_M)
+            c = count_within(net, fxy, max_dist_m=CUT_M, count_access=False)
         res["times"][f"{k}:b"] = t.s
         arrays["b_count"] = c.to_numpy().astype(np.int64)
         prog(f"{k}:n1000")
         with Timer() as t:
-            r = nearest_source(net, fxy, max_dist_m=CUT_M)
+            r = nearest_source(net, fxy, max_dist_m=CUT_M, count_access=False)
         res["times"][f"{k}:n1000"] = t.s
         arrays["n_dist"] = r["dist_m"].to_numpy()
         arrays["n_src"] = r["source"].to_numpy()
         prog(f"{k}:c")
         with Timer() as t:
-            ptr, node, dist, _ = source_searches(net, fxy, max_dist_m=CUT_M)
+            ptr, node, dist, _ = source_searches(net, fxy, max_dist_m=CUT_M, count_access=False)
         res["times"][f"{k}:c"] = t.s
         arrays.update(c_ptr=ptr, c_node=node, c_dist=dist)
         # untimed: counts just inside / outside the cut, to judge float32 ties of the peers
-        arrays["b_lo"] = count_within(net, fxy, max_dist_m=CUT_M - EDGE_M).to_numpy()
-        arrays["b_hi"] = count_within(net, fxy, max_dist_m=CUT_M + EDGE_M).to_numpy()
+        arrays["b_lo"] = count_within(net, fxy, max_dist_m=CUT_M - EDGE_M,
+                                      count_access=False).to_numpy()
+        arrays["b_hi"] = count_within(net, fxy, max_dist_m=CUT_M + EDGE_M,
+                                      count_access=False).to_numpy()
         np.savez(Path(cfg["dir"]) / f"ours_{cfg['size']}_{k}.npz", **arrays)
     res["notes"]["warm_up_s"] = warm
     if cfg.get("interleave"):
@@ -241,7 +243,7 @@ def worker_ours(cfg: dict) -> dict:
         t_o, t_f = [], []
         for _ in range(3):
             with Timer() as t:
-                nearest_source(net, xy[fac])
+                nearest_source(net, xy[fac], count_access=False)
             t_o.append(t.s)
             with Timer() as t:
                 dijkstra(net.csr_matrix(), indices=fac, min_only=True)
@@ -254,10 +256,11 @@ def worker_ours(cfg: dict) -> dict:
             "build: Network.from_arrays + CSR + snap index": profile_text(
                 lambda: snap_points(Network.from_arrays(xy, u, v, edge_length=length), xy[:1])),
             f"nearest_source, unbounded ({k} facilities)": profile_text(
-                lambda: nearest_source(net, fxy)),
+                lambda: nearest_source(net, fxy, count_access=False)),
             f"nearest_source(max_dist_m=1000) + count_within(1000) ({k} facilities)":
-                profile_text(lambda: (nearest_source(net, fxy, max_dist_m=CUT_M),
-                                      count_within(net, fxy, max_dist_m=CUT_M))),
+                profile_text(lambda: (
+                    nearest_source(net, fxy, max_dist_m=CUT_M, count_access=False),
+                    count_within(net, fxy, max_dist_m=CUT_M, count_access=False))),
         }
     res["rss"] = {"base_mb": base, "peak_mb": peak_mb()}
     return res
@@ -548,11 +551,12 @@ def worker_polygons(cfg: dict) -> dict:
     net = Network.from_arrays(xy, u, v, edge_length=length)
     k = cfg["k"]
     fxy = xy[facility_nodes(len(xy), u, v, k)]
-    source_searches(net, fxy[:2], max_dist_m=100.0)  # caches (CSR, snap index) not timed
+    # caches (CSR, snap index) not timed
+    source_searches(net, fxy[:2], max_dist_m=100.0, count_access=False)
     with Timer() as t1:
-        sa = service_areas(net, fxy, max_dist_m=CUT_M)
+        sa = service_areas(net, fxy, max_dist_m=CUT_M, count_access=False)
     with Timer() as t2:
-        nest = service_areas(net, fxy, max_dist_m=list(NESTED))
+        nest = service_areas(net, fxy, max_dist_m=list(NESTED), count_access=False)
     peak = peak_mb()
     # nesting: area of (inner minus outer) per source and pair of thresholds
     by = {d: nest[nest["max_dist_m"] == d].sort_values("source").geometry.to_numpy()
@@ -561,7 +565,7 @@ def worker_polygons(cfg: dict) -> dict:
     for inner, outer in itertools.pairwise(NESTED):
         worst = max(worst, float(shapely.area(shapely.difference(by[inner], by[outer])).max()))
     # every node reached within 1000 m lies in its facility's polygon
-    ptr, node, _, _ = source_searches(net, fxy, max_dist_m=CUT_M)
+    ptr, node, _, _ = source_searches(net, fxy, max_dist_m=CUT_M, count_access=False)
     s_of = np.repeat(np.arange(k), np.diff(ptr))
     polys = sa.sort_values("source").geometry.to_numpy()
     inside = shapely.dwithin(polys[s_of], shapely.points(xy[node]), 1e-6)
@@ -569,7 +573,7 @@ def worker_polygons(cfg: dict) -> dict:
     prof = {}
     if cfg.get("profile"):
         prof[f"service_areas(max_dist_m=1000) ({k} facilities)"] = profile_text(
-            lambda: service_areas(net, fxy, max_dist_m=CUT_M))
+            lambda: service_areas(net, fxy, max_dist_m=CUT_M, count_access=False))
     return {
         "times": {"polygons_1000": t1.s, "polygons_nested": t2.s},
         "notes": {
@@ -615,7 +619,7 @@ def worker_points(cfg: dict) -> dict:
         sn = snap_points(net, pts, max_snap_m=300.0)
     prog("evaluate")
     with Timer() as t_eval:
-        r = nearest_source(net, xy[fac], sn)
+        r = nearest_source(net, xy[fac], sn, count_access=False)
     peak = peak_mb()
     prog("checks")
     # check 1: distances against the scipy floor (facilities sit on nodes, so

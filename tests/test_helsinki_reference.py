@@ -14,6 +14,8 @@ components, shapely STRtree nearest lines, points inserted as graph nodes on the
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -97,7 +99,7 @@ def _reference(layer: gpd.GeoDataFrame, fac_xy: np.ndarray, ppl_xy: np.ndarray):
     length = shapely.length(geoms)
     for e in range(len(geoms)):
         chain = [(0.0, int(u[e])), *sorted(on_line.get(e, [])), (float(length[e]), int(v[e]))]
-        for (a, na), (b, nb) in zip(chain[:-1], chain[1:], strict=True):
+        for (a, na), (b, nb) in itertools.pairwise(chain):
             w = b - a
             if not G.has_edge(na, nb) or G[na][nb]["w"] > w:
                 G.add_edge(na, nb, w=w)

@@ -175,7 +175,7 @@ def test_tunnel_under_a_street_at_the_same_coordinates_is_not_joined(tmp_path: P
                        mode="walk", buffer_m=0)
     layer = res.layer
     assert len(layer) == 2  # neither way is split: they share no node
-    assert sorted(zip(layer.u_osm, layer.v_osm)) == [(1, 3), (4, 6)]
+    assert sorted(zip(layer.u_osm, layer.v_osm, strict=True)) == [(1, 3), (4, 6)]
     net = build_network(layer, min_component_nodes=1)
     assert (net.n_nodes, net.n_edges, net.n_components) == (4, 2, 2)
     west = layer.geometry.iloc[0].coords[0]
