@@ -225,6 +225,11 @@ def cover_csr(
         raise SiteSelectionError(
             f"coverage names candidates outside 0..{n_cand - 1}; raise n_candidates."
         )
+    order = np.argsort(rows, kind="stable")  # pairs come sorted by target: rows then sorted
+    ptr = np.zeros(n_cand + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_cand), out=ptr[1:])
+    if _is_canonical(ptr, cols[order], n_demand):
+        return ptr, cols[order]
     key = np.unique(rows * max(n_demand, 1) + cols)
     rows, cols = key // max(n_demand, 1), key % max(n_demand, 1)
     ptr = np.zeros(n_cand + 1, dtype=np.int64)
@@ -392,9 +397,19 @@ def greedy_max_cover(
     return GreedyCover(chosen_arr, gains_arr, float(max(bound, gains_arr.sum())))
 
 
+def _transpose(ptr: np.ndarray, idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Demand -> candidates (transposed CSR): ``(tptr, cand_of)``."""
+    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    order = np.argsort(idx, kind="stable")
+    tptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(idx, minlength=n), out=tptr[1:])
+    return tptr, row[order]
+
+
 def _swap_improve(
     ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, chosen: np.ndarray,
     *, max_rounds: int | None = None,
+    transposed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Best-improvement 1-swap local search from ``chosen``; returns the local optimum.
 
@@ -405,10 +420,7 @@ def _swap_improve(
     n = len(w_eff)
     n_cand = len(ptr) - 1
     row = np.repeat(np.arange(n_cand), np.diff(ptr))
-    order = np.argsort(idx, kind="stable")
-    cand_of = row[order]  # demand -> candidates (transposed CSR)
-    tptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(idx, minlength=n), out=tptr[1:])
+    tptr, cand_of = transposed if transposed is not None else _transpose(ptr, idx, n)
     sel = [int(j) for j in chosen]
     cnt = np.zeros(n, dtype=np.int64)
     for j in sel:
@@ -622,6 +634,7 @@ def _iterated_local_search(
         return start
     rng = np.random.default_rng(seed)
     row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    transposed = _transpose(ptr, idx, len(w_eff))  # once, for every swap search below
     best = np.asarray(start, dtype=np.int64)
     best_v = _covered_value(ptr, idx, w_eff, best)
     cur, cur_v = best, best_v
@@ -633,7 +646,7 @@ def _iterated_local_search(
         r = int(rng.integers(1, max(2, k // 2) + 1))
         keep = rng.choice(len(cur), max(0, len(cur) - r), replace=False)
         cand = _randomized_greedy(ptr, idx, row, w_eff, k, cur[np.sort(keep)], rng)
-        cand = _swap_improve(ptr, idx, w_eff, cand)
+        cand = _swap_improve(ptr, idx, w_eff, cand, transposed=transposed)
         v = _covered_value(ptr, idx, w_eff, cand)
         if v >= cur_v - tol:
             cur, cur_v = np.asarray(cand, dtype=np.int64), v
@@ -967,7 +980,7 @@ def propose_sites(
     population_column: str = "population",
     local_search: bool = True,
     lp_bound: bool = False,
-    search_time_s: float = 2.0,
+    search_time_s: float = 1.0,
     time_limit_s: float | None = None,
     progress: bool = False,
 ) -> SitesResult:
