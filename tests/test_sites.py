@@ -379,3 +379,89 @@ def test_layer_errors_name_the_fix(city) -> None:
         propose_sites(net, people, clinics, k=1, max_dist_m=float("inf"))
     with pytest.raises(SiteSelectionError, match="candidate"):
         propose_sites(net, people, clinics, people.iloc[:0], k=1, max_dist_m=400)
+
+
+# ------------------------------------------- issue 12: fast, located, counted like coverage
+def test_people_added_equal_what_coverage_counts_with_the_new_sites(city) -> None:
+    """Access legs (door -> street) count in both: a coverage run with the proposed sites
+    added counts exactly ``covered_after``, and its increase is the people added."""
+    from jinan_gis.analyses.coverage import coverage
+
+    net, people, clinics = city
+    # people and clinics off the street line, so the access legs matter
+    people = people.copy()
+    people["geometry"] = people.geometry.translate(35.0, 20.0)
+    clinics = clinics.assign(category="chc")
+    res = propose_sites(net, people, clinics, k=3, max_dist_m=400, candidate_spacing_m=200)
+    assert res.summary["count_access"] is True
+    new = res.sites[["geometry"]].assign(category="chc")
+    both = pd.concat([clinics, new], ignore_index=True)
+    before = coverage(net, clinics, people, max_dist_m=400).iloc[0]
+    after = coverage(net, both, people, max_dist_m=400).iloc[0]
+    assert before["covered_network"] == pytest.approx(res.summary["covered_before"])
+    assert after["covered_network"] == pytest.approx(res.summary["covered_after"])
+    assert after["covered_network"] - before["covered_network"] == pytest.approx(
+        res.sites["gain_people"].sum())
+    # without the legs the sites would claim people coverage does not count
+    loose = propose_sites(net, people, clinics, k=3, max_dist_m=400, candidate_spacing_m=200,
+                          count_access=False)
+    assert loose.summary["covered_before"] > res.summary["covered_before"]
+
+
+def test_lp_bound_is_opt_in(city) -> None:
+    net, people, clinics = city
+    fast = propose_sites(net, people, clinics, k=3, max_dist_m=400)
+    assert "bound_lp_people" not in fast.summary
+    assert "gap to the optimum not computed" in fast.describe()
+    bounded = propose_sites(net, people, clinics, k=3, max_dist_m=400, lp_bound=True,
+                            progress=True)
+    assert bounded.summary["bound_lp_people"] <= bounded.summary["bound_greedy_people"] + 1e-6
+    assert "of the optimum (LP bound)" in bounded.describe()
+    assert bounded.summary["gain_people"] >= fast.summary["gain_people"] - 1e-9
+
+
+def test_locate_sites_names_sub_district_street_and_both_datums() -> None:
+    from shapely.geometry import LineString, box
+
+    from jinan_gis.analyses.sites import locate_sites
+    from jinan_gis.geo.datum import wgs84_to_gcj02
+
+    c = gpd.GeoSeries([Point(117.06, 36.68)], crs="EPSG:4326").to_crs(CRS).iloc[0]
+    x, y = c.x, c.y
+    sites = pts([(x, y), (x + 3000, y)], rank=[1, 2], gain_people=[500.0, 200.0])
+    before = sites.copy()
+    zones = gpd.GeoDataFrame({"zone_name": ["洪家楼街道"]},
+                             geometry=[box(x - 1000, y - 1000, x + 1000, y + 1000)], crs=CRS)
+    streets = gpd.GeoDataFrame(
+        {"name": ["花园路", None]},
+        geometry=[LineString([(x - 500, y + 50), (x + 500, y + 50)]),
+                  LineString([(x - 500, y + 10), (x + 500, y + 10)])], crs=CRS,
+    ).to_crs("EPSG:4326")  # any CRS: reprojected
+    got = locate_sites(sites, zones=zones, streets=streets)
+    pd.testing.assert_frame_equal(sites, before)
+    assert got["site_id"].tolist() == ["S1", "S2"]
+    assert got["zone_name"].tolist()[0] == "洪家楼街道" and got["zone_name"].isna().tolist()[1]
+    assert got["street_name"].tolist() == ["花园路", "未命名道路 / unnamed street"]
+    assert got.loc[0, "lon_wgs84"] == pytest.approx(117.06, abs=1e-6)
+    assert got.loc[0, "lat_wgs84"] == pytest.approx(36.68, abs=1e-6)
+    glon, glat = wgs84_to_gcj02(got["lon_wgs84"].to_numpy(), got["lat_wgs84"].to_numpy())
+    assert np.allclose(got["lon_gcj02"], glon, atol=2e-6)
+    assert np.allclose(got["lat_gcj02"], glat, atol=2e-6)
+    assert (got["lon_gcj02"] - got["lon_wgs84"]).abs().min() > 0.004  # ~500 m apart
+
+
+def test_sites_on_the_demo_sample_are_fast() -> None:
+    """The issue's case (clinic, k = 5, whole sample): seconds, not minutes."""
+    import time
+
+    from jinan_gis.analyses.coverage import select_facilities
+    from jinan_gis.analyses.inputs import inputs_from_sample
+    from jinan_gis.geo.network import build_network
+
+    inp = inputs_from_sample(scale=0.3)
+    net = build_network(inp.streets, mode="walk")
+    t = time.perf_counter()
+    res = propose_sites(net, inp.population, select_facilities(inp.facilities, "clinic"), k=5,
+                        max_dist_m=1000)
+    assert time.perf_counter() - t < 20
+    assert res.summary["k_chosen"] == 5 and (res.sites["gain_people"] > 0).all()
