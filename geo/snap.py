@@ -236,7 +236,7 @@ def _segment_index(network: Network, island: bool) -> dict:
 
 def _nearest_edge(
     network: Network, xy: np.ndarray, max_snap_m: float, *, island: bool,
-    chunk: int = 250_000,
+    chunk: int = 250_000, _prefiltered: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Exact nearest main (or island) edge within ``max_snap_m`` for each point.
 
@@ -254,6 +254,12 @@ def _nearest_edge(
     k = min(_K, n_seg)
     bound = max_snap_m + idx["half"] + 1e-9
     out_hit, out_e, out_d, out_o = [], [], [], []
+    if island and not _prefiltered:
+        # island edges are few: keep only the points with an island midpoint within reach
+        d1, _ = idx["tree"].query(xy, k=1, workers=-1, distance_upper_bound=bound)
+        near = np.flatnonzero(np.isfinite(d1))
+        h, e, d, o = _nearest_edge(network, xy[near], max_snap_m, island=True, _prefiltered=True)
+        return near[h], e, d, o
     for lo in range(0, len(xy), chunk):
         p = xy[lo : lo + chunk]
         dk, ik = idx["tree"].query(p, k=k, workers=-1, distance_upper_bound=bound)
