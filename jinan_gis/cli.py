@@ -27,8 +27,109 @@ def _say(args: argparse.Namespace, msg: str) -> None:
         print(msg, flush=True)
 
 
+# ----------------------------------------------------------------------------- checks
+def _synthetic(inputs) -> bool:
+    """The one rule (layers.provenance.is_synthetic) over the layers and their provenance."""
+    from jinan_gis.layers.provenance import is_synthetic
+
+    layers = [getattr(inputs, n, None) for n in
+              ("streets", "facilities", "population", "zones", "old_town")]
+    prov = list((getattr(inputs, "provenance", None) or {}).values())
+    return is_synthetic(layers) or is_synthetic(prov)
+
+
+def _check_store(args, *, needs: tuple[str, ...] = ()) -> None:
+    """Before any work: the --store file exists, is a layer store and holds ``needs``."""
+    from jinan_gis.geo.errors import LayerError
+
+    path = getattr(args, "store", None)
+    if not path:
+        return
+    p = Path(path)
+    make = f"`jinan-gis import FILE --as streets --store {p}` (then facilities, population)"
+    if not p.is_file():
+        raise LayerError(f"no layer store at {p}: check the path, or create it with {make}; "
+                         "without --store the command runs on the synthetic sample.")
+    import pyogrio
+
+    from jinan_gis.analyses.export import LAYER_NAMES_ZH
+    from jinan_gis.layers.store import META_TABLE, LayerStore
+
+    try:
+        tables = {str(n) for n in pyogrio.list_layers(p)[:, 0]}
+    except Exception as exc:
+        raise LayerError(f"{p} is not a GeoPackage layer store ({type(exc).__name__}); "
+                         f"create one with {make}.") from exc
+    if META_TABLE not in tables:
+        if tables & set(LAYER_NAMES_ZH.values()):
+            raise LayerError(
+                f"{p} is a report output (written by demo/report: districts, facilities, "
+                "service areas...), not a layer store; run without --store to use the "
+                f"synthetic sample, or create a store with {make}.")
+        raise LayerError(f"{p} is not a layer store (no layer was imported into it); create "
+                         f"one with {make}.")
+    have = set(LayerStore(p).names())
+    missing = [n for n in needs if n not in have]
+    if missing:
+        raise LayerError(
+            f"the layer store {p} has no {', '.join(missing)} layer (it has: "
+            f"{', '.join(sorted(have)) or 'none'}); add it with `jinan-gis import FILE --as "
+            f"{missing[0]} --store {p}`" + (" or `jinan-gis fetch 370112 --store "
+                                            f"{p}`" if missing[0] == "streets" else "") + ".")
+
+
+def _check_scenario_store(args, *, needs: tuple[str, ...] = ()) -> None:
+    if getattr(args, "scenario", None):
+        from jinan_gis.analyses.inputs import load_scenario
+
+        sc = load_scenario(args.scenario)
+        if not sc.sample and sc.store is not None:
+            _check_store(argparse.Namespace(store=sc.store), needs=needs)
+    else:
+        _check_store(args, needs=needs)
+
+
 # ----------------------------------------------------------------------------- report
-def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CLINIC-1000"):
+def _map_file(i: int, metric_id: str) -> str:
+    """``map.html`` for the first mapped metric, ``map_<METRIC-ID>.html`` for the others."""
+    return "map.html" if i == 0 else f"map_{metric_id}.html"
+
+
+def _district_values(rep, inputs, metric) -> str:
+    """"历城区 37.0 %, 市中区 58.2 %" from the report's rows of ``metric``."""
+    import pandas as pd
+
+    rows = rep.metrics[rep.metrics["metric_id"] == metric.id]
+    names = {}
+    d = inputs.districts
+    if d is not None and "code" in d.columns:
+        col = "name_zh" if "name_zh" in d.columns else ("name" if "name" in d.columns else None)
+        if col:
+            names = dict(zip(d["code"].astype(str), d[col].astype(str), strict=True))
+    parts = []
+    for r in rows.itertuples():
+        name = names.get(str(r.district), str(r.district))
+        unit = getattr(r, "unit", "") or ""
+        if pd.isna(r.value):
+            status = str(r.status)
+            shown = "— (" + ("needs layer" if status.startswith("needs layer") else status) + ")"
+        elif unit.strip() == "":
+            shown = f"{float(r.value) * 100:.1f} %"
+        else:
+            shown = f"{float(r.value):.3g}{unit}"
+        parts.append(f"{name} {shown}")
+    return ", ".join(parts)
+
+
+def _metric_title(rep, inputs, metric) -> str:
+    values = _district_values(rep, inputs, metric)
+    return f"{metric.id} {metric.name_zh} / {metric.name_en}" + (f" — {values}" if values else "")
+
+
+def _write_outputs(args, inputs, *, metrics=None, sites=None):
+    import dataclasses
+
+    import pandas as pd
     from tqdm.auto import tqdm
 
     from jinan_gis.analyses.catalogue import CATALOGUE, get_metric
@@ -36,12 +137,36 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     from jinan_gis.analyses.report import evaluate
 
     out = Path(args.out)
+    ids = list(dict.fromkeys(metrics or ()))  # requested, in order, without repeats
+    chosen = CATALOGUE if not ids else tuple(get_metric(m) for m in ids)
+    mapped = [get_metric("L-CLINIC-1000")] if not ids else list(chosen)
     out.mkdir(parents=True, exist_ok=True)
-    chosen = CATALOGUE if not metrics else tuple(get_metric(m) for m in metrics)
-    steps = tqdm(total=5, desc="evaluate metrics", unit="step", disable=args.quiet)
+    steps = tqdm(total=4 + len(mapped), desc="evaluate metrics", unit="step",
+                 disable=args.quiet)
     t0 = time.perf_counter()
-    rep = evaluate(inputs, metrics=chosen, progress=not args.quiet)
-    timings = dict(rep.timings)
+    timings: dict[str, float] = {}
+    net = inputs.network
+    if net is None and inputs.streets is not None and len(inputs.streets):
+        from jinan_gis.geo.crs import to_analysis_crs
+        from jinan_gis.geo.network import build_network
+
+        t = time.perf_counter()
+        net = build_network(to_analysis_crs(inputs.streets), mode=inputs.mode)
+        inputs = dataclasses.replace(inputs, network=net)  # one network for report and maps
+        timings["network"] = time.perf_counter() - t
+    rep = evaluate(inputs, metrics=chosen, progress=not args.quiet,
+                   service_area_metric=mapped[0].id)
+    timings.update(rep.timings)
+    own = rep.places.get("service_areas")
+    first_dists = {d for d in (mapped[0].distance_m(), mapped[0].distance_m(rural=True)) if d}
+    have = set() if own is None else set(own["max_dist_m"])
+    extra_sa = _extra_service_areas(inputs, net, mapped[1:] + (
+        mapped[:1] if first_dists - have else []))
+    if mapped[0].id in extra_sa:  # the first map also gets its own distances (e.g. 2000 m)
+        more = extra_sa.pop(mapped[0].id)
+        more = more[~more["max_dist_m"].isin(have)]
+        rep.places["service_areas"] = more if own is None else pd.concat(
+            [own, more], ignore_index=True)
     steps.update()
     steps.set_description("write report.xlsx")
     t = time.perf_counter()
@@ -50,11 +175,12 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     steps.update()
     steps.set_description("write layers.gpkg")
     t = time.perf_counter()
+    sa_all = [f for f in [rep.places.get("service_areas"), *extra_sa.values()] if f is not None]
     layers = {
         "districts": inputs.districts,
         "zones": inputs.zones,
         "facilities": inputs.facilities,
-        "service_areas": rep.places.get("service_areas"),
+        "service_areas": pd.concat(sa_all, ignore_index=True) if sa_all else None,
         "coverage_grid": rep.places.get("coverage_grid"),
         "gaps": rep.places.get("gaps"),
         "sites": sites,
@@ -62,11 +188,15 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     gpkg = write_geopackage(layers, out / "layers.gpkg")
     timings["write layers.gpkg"] = time.perf_counter() - t
     steps.update()
-    steps.set_description("write map.html")
-    t = time.perf_counter()
-    html = _write_map(args, inputs, rep, out / "map.html", title_metric, sites)
-    timings["write map.html"] = time.perf_counter() - t
-    steps.update()
+    maps = []
+    for i, m in enumerate(mapped):
+        name = _map_file(i, m.id)
+        steps.set_description(f"write {name}")
+        t = time.perf_counter()
+        sa = rep.places.get("service_areas") if i == 0 else extra_sa.get(m.id)
+        maps.append(_write_map(args, inputs, rep, out / name, m, sa, sites))
+        timings[f"write {name}"] = time.perf_counter() - t
+        steps.update()
     steps.set_description("write summary.md")
     timings["total (evaluate + write)"] = time.perf_counter() - t0
     rep.timings = timings
@@ -74,43 +204,65 @@ def _write_outputs(args, inputs, *, metrics=None, sites=None, title_metric="L-CL
     steps.update()
     steps.close()
     _say(args, rep.summary_markdown())
-    for p in (xlsx, gpkg, html, md):
+    for p in (xlsx, gpkg, *maps, md):
         if p is not None:
             _say(args, f"wrote {p}")
     return rep
 
 
-def _write_map(args, inputs, rep, path, metric_id, sites):
-    try:
-        from jinan_gis.analyses.maps import export_map
-    except ImportError:  # pragma: no cover - maps module always ships
-        log.warning("analyses.maps is not available; no map written")
-        return None
-    from jinan_gis.analyses.catalogue import get_metric
+def _extra_service_areas(inputs, net, metrics) -> dict:
+    """Service areas (dissolved, at the metric's own distances) of the further mapped metrics."""
+    if net is None or inputs.facilities is None:
+        return {}
     from jinan_gis.analyses.coverage import select_facilities
+    from jinan_gis.geo.crs import to_analysis_crs
+    from jinan_gis.geo.service_area import service_areas
 
-    m = get_metric(metric_id)
-    row = rep.metrics[rep.metrics["metric_id"] == m.id]
-    value = "" if row.empty or row["value"].isna().all() else (
-        f" — {float(row['value'].iloc[0]):.1%} now")
-    gaps = rep.places.get("gaps")
-    # the map shows the metric's own facilities (all of them stay in layers.gpkg)
-    fac = select_facilities(inputs.facilities, m.categories) if inputs.facilities is not None \
-        else None
+    fac = to_analysis_crs(inputs.facilities)
+    out = {}
+    for m in metrics:
+        dists = sorted({d for d in (m.distance_m(), m.distance_m(rural=True)) if d})
+        sel = select_facilities(fac, m.categories)
+        if not dists or not len(sel):
+            continue
+        sa = service_areas(net, sel, max_dist_m=dists, max_snap_m=inputs.max_snap_m,
+                           dissolve=True)
+        sa["metric_id"] = m.id
+        out[m.id] = sa
+    return out
+
+
+def _for_metric(frame, metric_id: str):
+    if frame is None or "metric_id" not in frame.columns:
+        return frame
+    sub = frame[frame["metric_id"] == metric_id]
+    return sub if len(sub) else None
+
+
+def _write_map(args, inputs, rep, path, metric, service_areas, sites):
+    """One map of ``metric``: its facilities, service areas, gaps, per-district values."""
+    from jinan_gis.analyses.coverage import select_facilities
+    from jinan_gis.analyses.maps import export_map
+
+    fac = None
+    if inputs.facilities is not None:
+        fac = select_facilities(inputs.facilities, metric.categories)
+        fac = fac if len(fac) else None
     return export_map(
         path,
         districts=inputs.districts,
         zones=inputs.zones,
         facilities=fac,
-        service_areas=rep.places.get("service_areas"),
-        coverage=rep.places.get("coverage_grid"),
-        gaps=None if gaps is None else gaps[gaps["metric_id"] == m.id],
+        service_areas=_for_metric(service_areas, metric.id),
+        coverage=_for_metric(rep.places.get("coverage_grid"), metric.id),
+        gaps=_for_metric(rep.places.get("gaps"), metric.id),
         sites=sites,
-        title=f"{m.name_zh} / {m.name_en}{value}",
-        target=f"{m.target_text} ({m.source_file})",
-        basemap=getattr(args, "basemap", "osm"),
-        synthetic=bool(rep.synthetic),
-    ) if fac is not None and len(fac) else None
+        title=_metric_title(rep, inputs, metric),
+        metric=f"{metric.id} ({metric.threshold_text})",
+        target=f"{metric.target_text} ({metric.source_file})",
+        basemap=getattr(args, "basemap", None) or "osm",
+        synthetic=True if _synthetic(inputs) else None,
+    )
 
 
 def _inputs(args):
@@ -144,6 +296,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from jinan_gis.analyses.catalogue import get_metric
+
+    for m in args.metric or ():
+        get_metric(m)  # an unknown id fails here, listing the valid ones, before any work
+    _check_scenario_store(args)
     inputs, metrics = _inputs(args)
     args.out = args.out or "out"
     args.basemap = args.basemap or "osm"
@@ -152,11 +309,18 @@ def cmd_report(args) -> int:
 
 
 # ----------------------------------------------------------------------------- coverage
+_NEEDS = ("streets", "facilities", "population")
+
+
 def cmd_coverage(args) -> int:
     from jinan_gis.analyses.coverage import coverage
     from jinan_gis.geo.network import build_network
     from jinan_gis.geo.reach import minutes_to_metres
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK, mark_synthetic
+    from jinan_gis.layers.taxonomy import resolve_categories
 
+    resolve_categories(args.category)  # unknown names fail here, listing the valid ones
+    _check_scenario_store(args, needs=_NEEDS)
     inputs, _ = _inputs(args)
     dist_m = args.max_dist_m if args.max_dist_m is not None else minutes_to_metres(
         args.walk_min, speed_kmh=args.speed_kmh)
@@ -176,54 +340,126 @@ def cmd_coverage(args) -> int:
         pop = pop[pop["district_code"].isin(keep)]
     tab = coverage(net, inputs.facilities, pop, max_dist_m=dist_m, categories=args.category,
                    by=by)
+    synthetic = _synthetic(inputs)
     _say(args, f"coverage within {dist_m:g} m ({args.mode}) of {', '.join(args.category)}")
-    if (inputs.facilities["source"] == "synthetic").any():
-        _say(args, "SYNTHETIC sample data (合成样例数据): not findings about Jinan")
+    if synthetic:
+        print(SYNTHETIC_MARK, flush=True)  # also with --quiet: the numbers are not Jinan's
     print(tab.to_string(float_format=lambda v: f"{v:,.3f}"))
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
         p = Path(args.out) / "coverage.csv"
-        tab.to_csv(p, encoding="utf-8-sig")
+        mark_synthetic(tab, synthetic).to_csv(p, encoding="utf-8-sig")
         _say(args, f"wrote {p}")
     return 0
 
 
 # ----------------------------------------------------------------------------- sites
+_SITE_TABLE = {
+    "site_id": "site",
+    "zone_name": "sub-district 街道",
+    "street_name": "nearest street 最近道路",
+    "lon_wgs84": "lon WGS84",
+    "lat_wgs84": "lat WGS84",
+    "lon_gcj02": "lon GCJ-02",
+    "lat_gcj02": "lat GCJ-02",
+    "gain_people": "people added 新增覆盖人口",
+    "covered_share": "covered after 覆盖率",
+}
+
+
+def site_table(sites) -> str:
+    """The proposed sites as a readable table (where each is; people it adds)."""
+    cols = [c for c in _SITE_TABLE if c in sites.columns]
+    tab = sites[cols].rename(columns=_SITE_TABLE)
+    fmt = {
+        "people added 新增覆盖人口": lambda v: f"{v:,.0f}",
+        "covered after 覆盖率": lambda v: f"{v:.1%}",
+        **{_SITE_TABLE[c]: (lambda v: f"{v:.6f}") for c in
+           ("lon_wgs84", "lat_wgs84", "lon_gcj02", "lat_gcj02")},
+    }
+    return tab.to_string(index=False, formatters={k: f for k, f in fmt.items() if k in tab})
+
+
 def cmd_sites(args) -> int:
     from jinan_gis.analyses.coverage import select_facilities
     from jinan_gis.analyses.export import write_geopackage
-    from jinan_gis.analyses.sites import propose_sites
+    from jinan_gis.analyses.sites import locate_sites, propose_sites
+    from jinan_gis.geo.crs import to_analysis_crs
     from jinan_gis.geo.network import build_network
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK, mark_synthetic
+    from jinan_gis.layers.taxonomy import resolve_categories
 
+    resolve_categories(args.category)  # unknown names fail here, listing the valid ones
+    _check_scenario_store(args, needs=_NEEDS)
+    t_start = time.perf_counter()
     inputs, _ = _inputs(args)
-    net = build_network(inputs.streets, mode="walk")
-    pop = inputs.population
+    synthetic = _synthetic(inputs)
+    net = build_network(to_analysis_crs(inputs.streets), mode="walk")
+    pop = to_analysis_crs(inputs.population)
     if args.district:
         from jinan_gis.analyses.report import _district_of
         from jinan_gis.layers.districts import resolve_district
 
         keep = {resolve_district(d) for d in args.district}
         pop = pop[[c in keep for c in _district_of(pop, inputs.districts)]]
-    fac = select_facilities(inputs.facilities, args.category)
+    fac = to_analysis_crs(select_facilities(inputs.facilities, args.category))
     res = propose_sites(net, pop, fac, k=args.k, max_dist_m=args.max_dist_m,
-                        method=args.method)
-    sites = res.sites
+                        method=args.method, count_access=True, lp_bound=args.bound,
+                        progress=not args.quiet)
+    sites = locate_sites(res.sites, zones=inputs.zones, streets=inputs.streets)
+    sites = mark_synthetic(sites, synthetic)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_geopackage({"sites": sites, "facilities": fac, "districts": inputs.districts},
                      out / "sites.gpkg")
-    print(sites.drop(columns="geometry").to_string())
-    _say(args, res.describe())
-    try:
-        from jinan_gis.analyses.maps import export_map
+    if synthetic:
+        print(SYNTHETIC_MARK, flush=True)
+    print(site_table(sites))
+    print(res.describe())
+    if args.bound and res.summary["method"] == "greedy":
+        s = res.summary
+        print(f"gap to the optimum: at most {s['optimality_gap']:.2%} "
+              f"({s['gain_people']:,.0f} added; no {s['k']} sites can add more than "
+              f"{s['gain_bound_people']:,.0f})")
+    from jinan_gis.analyses.maps import export_map
+    from jinan_gis.geo.service_area import service_areas
 
-        export_map(out / "sites_map.html", districts=inputs.districts, facilities=fac,
-                   sites=sites, title=f"建议新址 / proposed sites: {', '.join(args.category)}",
-                   synthetic=bool((inputs.facilities["source"] == "synthetic").any()))
-        _say(args, f"wrote {out / 'sites_map.html'}")
-    except ImportError:  # pragma: no cover
-        pass
+    sa = None
+    if len(sites):
+        sa = service_areas(net, sites.set_index("site_id"), max_dist_m=args.max_dist_m,
+                           max_snap_m=250.0)
+    export_map(out / "sites_map.html", districts=inputs.districts, zones=inputs.zones,
+               facilities=fac, sites=sites, service_areas=sa,
+               title=f"建议新址 / proposed sites: {', '.join(args.category)} "
+               f"(+{res.summary['gain_people']:,.0f} people within {args.max_dist_m:g} m)",
+               synthetic=True if synthetic else None)
+    _say(args, f"wrote {out / 'sites_map.html'}")
     _say(args, f"wrote {out / 'sites.gpkg'}")
+    _say(args, f"sites done in {time.perf_counter() - t_start:.1f} s")
+    return 0
+
+
+# ----------------------------------------------------------------------------- vocabulary
+def cmd_categories(args) -> int:
+    from jinan_gis.layers.taxonomy import vocabulary_table
+
+    tab = vocabulary_table()
+    print("What --category accepts (names, Chinese and English names work too) 可用的设施类别:")
+    print(tab.to_string(index=False))
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from jinan_gis.analyses.catalogue import CATALOGUE
+
+    print("The plans' metrics (use the id with report --metric) 规划指标:\n")
+    for m in CATALOGUE:
+        print(f"{m.id}  {m.name_zh}")
+        print(f"    {m.name_en}")
+        print(f"    threshold 阈值: {m.threshold_text} | target 目标: {m.target_text} | "
+              f"year: {m.year}")
+        print(f"    categories: {', '.join(m.categories)} | scope: {', '.join(m.scope)} | "
+              f"source: {m.source_file} ({m.basis})\n")
     return 0
 
 
@@ -254,9 +490,12 @@ def cmd_import(args) -> int:
             res = P.population_from_polygons(args.path, count_column=args.count_column,
                                              encoding=args.encoding, crs=args.crs)
     else:  # streets
+        from jinan_gis.layers.districts import DISTRICT_CODES, load_districts
         from jinan_gis.layers.streets import load_streets
 
-        res = load_streets(args.area or "370112", source="centreline", path=args.path,
+        # default: both study districts (a city-wide street file keeps Licheng AND Shizhong)
+        area = load_districts(args.area or DISTRICT_CODES)
+        res = load_streets(area, source="centreline", path=args.path,
                            mode=args.mode, encoding=args.encoding, file_crs=args.crs,
                            datum=args.datum)
     name = args.name or kind
@@ -357,23 +596,47 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base tiles: osm (WGS84) or amap (data shown in GCJ-02)")
     d.set_defaults(func=cmd_demo)
 
-    r = sub.add_parser("report", help="every plan metric → xlsx, gpkg, html, md 报告",
-                       description="Evaluate the plans' metric catalogue and write "
-                       "report.xlsx (one sheet per table, Chinese headers), layers.gpkg, "
-                       "map.html and summary.md.", epilog=_EPILOG)
+    raw = argparse.RawDescriptionHelpFormatter
+    r = sub.add_parser(
+        "report", help="every plan metric → xlsx, gpkg, html, md 报告", formatter_class=raw,
+        description=(
+            "Evaluate the plans' metric catalogue and write report.xlsx (one sheet per table,\n"
+            "Chinese headers), layers.gpkg, summary.md and maps.\n\n"
+            "Maps: one per requested metric. The first (or only) --metric is drawn in map.html,\n"
+            "each further one in map_<METRIC-ID>.html; each map shows that metric's facilities,\n"
+            "service areas and gaps, and its title names the metric and every district's value.\n"
+            "Without --metric every metric is evaluated and map.html shows L-CLINIC-1000.\n"
+            "Layers come from the synthetic sample, or from --store FILE (a layer store made\n"
+            "by import/fetch; a missing file is an error).\n\n"
+            "Examples:\n"
+            "  jinan-gis report --metric S-CULTURE-15-30 --out out/culture\n"
+            "  jinan-gis report --metric L-CLINIC-1000 --metric L-FITNESS-15 --out out/two\n"
+            "  jinan-gis metrics\n"
+        ), epilog=_EPILOG)
     _common(r, out_default=None)
     _layers_source(r)
-    r.add_argument("--metric", action="append", help="metric id (repeatable; default all)")
+    r.add_argument("--metric", action="append",
+                   help="metric id, repeatable (default: all); `jinan-gis metrics` lists them. "
+                   "The first is mapped in map.html, the others in map_<METRIC-ID>.html")
     r.add_argument("--basemap", choices=["osm", "amap"], default=None)
     r.set_defaults(func=cmd_report)
 
-    c = sub.add_parser("coverage", help="one coverage metric 覆盖率",
-                       description="Share of residents within a distance or time of a "
-                       "facility category, by network and by straight line.", epilog=_EPILOG)
+    c = sub.add_parser(
+        "coverage", help="one coverage metric 覆盖率", formatter_class=raw,
+        description=(
+            "Share of residents within a distance or time of a facility category, by network\n"
+            "and by straight line, per district (and per sub-district with --by-zone).\n"
+            "--category takes a group (clinic, culture, fitness...), a category id (chc,\n"
+            "library...) or a Chinese/English name; `jinan-gis categories` lists them.\n\n"
+            "Examples (synthetic sample):\n"
+            "  jinan-gis coverage --category clinic --max-dist-m 1000\n"
+            "  jinan-gis coverage --category culture --walk-min 15 --district 市中区 --by-zone\n"
+        ), epilog=_EPILOG)
     _common(c, out_default=None)
     _layers_source(c)
     c.add_argument("--category", action="append", required=True,
-                   help="category id or group (e.g. chc, clinic, culture); repeatable")
+                   help="group, category id or name (e.g. clinic, chc, culture, 图书馆); "
+                   "repeatable; `jinan-gis categories` lists them")
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--max-dist-m", type=float, help="network distance in metres")
     g.add_argument("--walk-min", type=float, help="minutes (converted with --speed-kmh)")
@@ -384,17 +647,44 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--by-zone", action="store_true", help="one row per sub-district")
     c.set_defaults(func=cmd_coverage)
 
-    s = sub.add_parser("sites", help="propose k new sites 新增设施选址",
-                       description="Choose k new sites that add the most covered residents "
-                       "(existing facilities kept).", epilog=_EPILOG)
+    s = sub.add_parser(
+        "sites", help="propose k new sites 新增设施选址", formatter_class=raw,
+        description=(
+            "Choose k new sites on the street network that add the most residents within\n"
+            "--max-dist-m (existing facilities kept; walking distance counts the legs from\n"
+            "doors to the street, as coverage does). Each site is printed and stored in\n"
+            "sites.gpkg with its sub-district, nearest named street, lon/lat in WGS84 (GPS,\n"
+            "OpenStreetMap) and GCJ-02 (Amap), and the people it adds; sites_map.html draws\n"
+            "each site's service area. Greedy + swaps takes seconds; --bound also solves the\n"
+            "LP relaxation (HiGHS) to print the gap to the optimum, which can take minutes on\n"
+            "a whole district.\n\n"
+            "Examples (synthetic sample):\n"
+            "  jinan-gis sites --category clinic --k 5\n"
+            "  jinan-gis sites --category culture --k 3 --district 市中区 --out out/culture_sites\n"
+        ), epilog=_EPILOG)
     _common(s)
     _layers_source(s)
-    s.add_argument("--category", action="append", required=True)
+    s.add_argument("--category", action="append", required=True,
+                   help="group, category id or name (e.g. clinic, chc, culture); repeatable")
     s.add_argument("--k", type=int, default=5, help="number of new sites")
     s.add_argument("--max-dist-m", type=float, default=1000.0)
     s.add_argument("--method", choices=["greedy", "exact"], default="greedy")
+    s.add_argument("--bound", action="store_true",
+                   help="greedy: also bound the optimum by the LP relaxation and print the gap "
+                   "(slow: minutes on a whole district)")
     s.add_argument("--district", action="append", help="district code or name (repeatable)")
     s.set_defaults(func=cmd_sites)
+
+    cat = sub.add_parser(
+        "categories", help="facility names --category accepts 设施类别",
+        description="Print what --category accepts: groups and category ids, with their "
+        "Chinese and English names and the categories each selects.")
+    cat.set_defaults(func=cmd_categories, quiet=False)
+    met = sub.add_parser(
+        "metrics", help="the plans' metric catalogue 规划指标",
+        description="Print the metric catalogue: id (for report --metric), Chinese and "
+        "English name, threshold, target, scope and source document.")
+    met.set_defaults(func=cmd_metrics, quiet=False)
 
     i = sub.add_parser("import", help="bring your own file into the layer store 导入",
                        description="Import a shapefile, GeoPackage, GeoJSON, CSV or Excel "
@@ -414,7 +704,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--count-column", help="population count column")
     i.add_argument("--zone-type", default="subdistrict")
     i.add_argument("--mode", default="walk", choices=["walk", "bike", "drive"])
-    i.add_argument("--area", help="district for street imports (default 370112)")
+    i.add_argument("--area", action="append",
+                   help="district code or name for street imports, repeatable (default both: "
+                   "370112 历城区 and 370103 市中区)")
     i.add_argument("--out", help="where to write the rejection table (default: store folder)")
     i.add_argument("-v", "--verbose", action="count", default=0)
     i.set_defaults(func=cmd_import, quiet=False)

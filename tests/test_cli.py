@@ -189,3 +189,160 @@ def test_import_warns_when_points_fit_the_streets_in_another_datum(tmp_path: Pat
     out = run("import", str(csv), "--as", "facilities", "--datum", "wgs84",
               "--category", "convenience_store", "--store", str(store))
     assert "warning:" in out.stdout and "gcj02" in out.stdout
+
+
+# ------------------------------------------------- issue 12: commands do what they say
+def _title(html: str) -> str:
+    import re
+
+    m = re.search(r'<div class="jg-title-main">([^<]*)</div>', html)
+    assert m, "no map title"
+    import html as _html
+
+    return _html.unescape(m.group(1))
+
+
+def _marker_categories(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"facilities:([a-z_]+)", html))
+
+
+def test_report_maps_the_metric_asked_for(tmp_path: Path) -> None:
+    """--metric S-CULTURE-15-30 draws culture (title, markers, gaps), not the clinic map;
+    a further metric gets map_<ID>.html, whose title names both districts with values."""
+    from jinan_gis.analyses.catalogue import get_metric
+
+    out = tmp_path / "rep"
+    run("report", "--metric", "S-CULTURE-15-30", "--metric", "JN-CONVENIENCE-15-OLDTOWN",
+        "--scale", "0.1", "--out", str(out), "--quiet")
+    first = (out / "map.html").read_text(encoding="utf-8")
+    title = _title(first)
+    assert title.startswith("S-CULTURE-15-30") and "L-CLINIC-1000" not in title
+    assert "市中区" in title and "%" in title.split("—")[-1]
+    culture = set(get_metric("S-CULTURE-15-30").categories)
+    got = _marker_categories(first)
+    assert got and got <= culture, got
+    assert "service_area:2000" in first  # the rural 30-minute circle is drawn too
+    second = (out / "map_JN-CONVENIENCE-15-OLDTOWN.html").read_text(encoding="utf-8")
+    t2 = _title(second)
+    assert t2.startswith("JN-CONVENIENCE-15-OLDTOWN")
+    import re
+
+    assert re.search(r"历城区 \d+\.\d %", t2) and re.search(r"市中区 \d+\.\d %", t2), t2
+    shops = set(get_metric("JN-CONVENIENCE-15-OLDTOWN").categories)
+    assert _marker_categories(second) and _marker_categories(second) <= shops
+    assert not (out / "map_S-CULTURE-15-30.html").exists()
+
+
+def test_default_report_map_is_the_clinic_one(demo_out: Path) -> None:
+    html = (demo_out / "map.html").read_text(encoding="utf-8")
+    title = _title(html)
+    assert title.startswith("L-CLINIC-1000") and "历城区" in title and "%" in title
+    assert _marker_categories(html) <= {"chc", "township_health_centre", "chs_station"}
+    assert not list(demo_out.glob("map_*.html"))
+
+
+@pytest.mark.parametrize("cmd", [
+    ("report",),
+    ("coverage", "--category", "clinic", "--max-dist-m", "1000"),
+    ("sites", "--category", "clinic"),
+])
+def test_a_missing_store_is_an_error_before_any_work(tmp_path: Path, cmd: tuple) -> None:
+    out = run(*cmd, "--store", str(tmp_path / "nope.gpkg"), "--out", str(tmp_path / "o"),
+              ok=False)
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nope.gpkg" in lines[0] and "jinan-gis import" in lines[0]
+    assert not (tmp_path / "o").exists()  # nothing was written
+
+
+def test_a_report_output_is_not_taken_for_a_store(demo_out: Path, tmp_path: Path) -> None:
+    out = run("sites", "--category", "clinic", "--store", str(demo_out / "layers.gpkg"),
+              "--out", str(tmp_path / "o"), ok=False)
+    assert out.returncode == 2 and "report output" in out.stderr and "without --store" in (
+        out.stderr)
+
+
+def test_coverage_marks_synthetic_results_also_when_quiet(tmp_path: Path) -> None:
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK
+
+    out = run("coverage", "--category", "clinic", "--max-dist-m", "1000", "--scale", "0.1",
+              "--quiet", "--out", str(tmp_path))
+    assert SYNTHETIC_MARK in out.stdout
+    table = pd.read_csv(tmp_path / "coverage.csv")
+    assert (table["data_note"] == SYNTHETIC_MARK).all()
+    assert (table["share_network"] > 0).all()  # the --help example gives an answer
+
+
+def test_unknown_names_exit_2_with_the_list() -> None:
+    out = run("coverage", "--category", "clinics", "--max-dist-m", "1000", ok=False)
+    assert out.returncode == 2 and "clinic" in out.stderr and "jinan-gis categories" in (
+        out.stderr)
+    out = run("report", "--metric", "S-CULTURE", ok=False)
+    assert out.returncode == 2 and "S-CULTURE-15-30" in out.stderr
+
+
+def test_categories_and_metrics_list_what_one_can_type() -> None:
+    from jinan_gis.analyses.catalogue import CATALOGUE
+
+    out = run("categories").stdout
+    for name in ("clinic", "culture", "chc", "社区卫生服务中心", "图书馆", "library"):
+        assert name in out
+    out = run("metrics").stdout
+    for m in CATALOGUE:
+        assert m.id in out and m.name_zh in out and m.source_file in out
+
+
+def test_sites_say_where_each_site_is(tmp_path: Path) -> None:
+    import time
+
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK
+
+    t = time.perf_counter()
+    out = run("sites", "--category", "clinic", "--k", "3", "--scale", "0.2", "--out",
+              str(tmp_path), "--quiet")
+    assert time.perf_counter() - t < 60
+    assert "sub-district" in out.stdout and "GCJ-02" in out.stdout and "people added" in (
+        out.stdout)
+    assert "candidate " not in out.stdout and SYNTHETIC_MARK in out.stdout
+    got = gpd.read_file(tmp_path / "sites.gpkg", layer="建议新址_proposed_sites")
+    assert len(got) == 3 and (got["gain_people"] > 0).all()
+    assert got["zone_name"].notna().all() and got["street_name"].notna().all()
+    wgs = got.to_crs("EPSG:4326")
+    assert np.allclose(got["lon_wgs84"], wgs.geometry.x, atol=1e-5)
+    glon, glat = wgs84_to_gcj02(got["lon_wgs84"].to_numpy(), got["lat_wgs84"].to_numpy())
+    assert np.allclose(got["lon_gcj02"], glon, atol=1e-5)
+    assert np.allclose(got["lat_gcj02"], glat, atol=1e-5)
+    assert (got["data_note"] == SYNTHETIC_MARK).all()
+    for zone in got["zone_name"]:
+        assert zone in out.stdout
+    html = (tmp_path / "sites_map.html").read_text(encoding="utf-8")
+    assert "service_area:1000" in html and got["zone_name"].iloc[0] in html
+
+
+def test_import_streets_keeps_both_districts(tmp_path: Path) -> None:
+    """A city-wide street file: without --area both Licheng and Shizhong lines are kept."""
+    from shapely.geometry import LineString
+
+    from jinan_gis.layers.districts import load_districts
+
+    d = load_districts()
+    lines, names = [], []
+    for code, poly in zip(d["code"], d.geometry, strict=True):
+        p = poly.representative_point()
+        for i in range(3):
+            lines.append(LineString([(p.x - 300, p.y + 100 * i), (p.x + 300, p.y + 100 * i)]))
+            names.append(f"{code}路{i}")
+    path = tmp_path / "roads.geojson"
+    gpd.GeoDataFrame({"name": names}, geometry=lines, crs=d.crs).to_crs("EPSG:4326").to_file(
+        path, driver="GeoJSON")
+    store = tmp_path / "store.gpkg"
+    run("import", str(path), "--as", "streets", "--store", str(store))
+    got = gpd.read_file(store, layer="streets")
+    kept = set(got["name"])
+    assert {"370103路0", "370112路0"} <= kept, kept
+    run("import", str(path), "--as", "streets", "--area", "市中区", "--store", str(store),
+        "--name", "shizhong")
+    only = set(gpd.read_file(store, layer="shizhong")["name"])
+    assert "370103路0" in only and "370112路0" not in only
