@@ -31,7 +31,8 @@ def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.Comp
 
 
 @pytest.mark.parametrize(
-    "cmd", ["", "demo", "report", "coverage", "sites", "import", "fetch", "batch"]
+    "cmd", ["", "demo", "report", "coverage", "sites", "import", "fetch", "batch", "categories",
+            "metrics"]
 )
 def test_help_for_every_subcommand(cmd: str) -> None:
     out = run(*([cmd] if cmd else []), "--help")

@@ -527,3 +527,33 @@ def test_bad_inputs_are_refused_with_a_fix(tmp_path: Path, districts: gpd.GeoDat
 
 def test_vendored_assets_match_the_manifest() -> None:
     assert vendor_map_assets.check() == []
+
+
+def test_synthetic_is_the_one_rule(tmp_path: Path, districts: gpd.GeoDataFrame) -> None:
+    """The banner follows layers.provenance.is_synthetic: a loader's provenance saying
+    'Synthetic ' marks the map even when no row has a source column."""
+    from jinan_gis.layers.provenance import is_synthetic
+
+    fac = gpd.GeoDataFrame({"category": ["chc"]}, geometry=[Point(117.0, 36.6)],
+                           crs="EPSG:4326")
+    fac.attrs["provenance"] = {"source": "Synthetic "}
+    assert is_synthetic(fac)
+    page = export_map(tmp_path / "p.html", facilities=fac).read_text(encoding="utf-8")
+    assert BANNER in page
+    assert not hasattr(maps, "_is_synthetic")
+    real = gpd.GeoDataFrame({"category": ["chc"], "source": ["osm"]},
+                            geometry=[Point(117.0, 36.6)], crs="EPSG:4326")
+    page = export_map(tmp_path / "r.html", facilities=real).read_text(encoding="utf-8")
+    assert BANNER not in page
+
+
+def test_site_popups_say_where(tmp_path: Path) -> None:
+    sites = gpd.GeoDataFrame(
+        {"rank": [1], "site_id": ["S1"], "gain_people": [1234.0], "zone_name": ["洪家楼街道"],
+         "street_name": ["花园路"], "lon_wgs84": [117.06], "lat_wgs84": [36.68],
+         "lon_gcj02": [117.065812], "lat_gcj02": [36.680231]},
+        geometry=[Point(117.06, 36.68)], crs="EPSG:4326")
+    page = export_map(tmp_path / "s.html", sites=sites).read_text(encoding="utf-8")
+    for text in ("洪家楼街道", "花园路", "117.060000, 36.680000", "117.065812, 36.680231",
+                 "GCJ-02", "1,234"):
+        assert text in page, text
