@@ -1104,8 +1104,12 @@ def propose_sites(
         )
     stage(3)
     cand_snap = snap_points(network, candidates, max_snap_m=max_snap_m)
-    pairs = reach_pairs(network, cand_snap, pop_snap, max_dist_m=max_dist_m,
+    # only people a new site can gain: placed, with weight, not covered yet (the rest would
+    # only carry zero weight through the search)
+    todo = np.flatnonzero(pop_snap.ok & (w > 0) & ~covered_before)
+    pairs = reach_pairs(network, cand_snap, pop_snap.subset(todo), max_dist_m=max_dist_m,
                         max_snap_m=max_snap_m, count_access=count_access)
+    pairs["target"] = todo[pairs["target"].to_numpy(dtype=np.int64)]
     n_cand = len(candidates)
     ptr, idx = cover_csr(pairs, len(population), n_candidates=n_cand)
 
