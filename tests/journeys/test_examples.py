@@ -1,0 +1,48 @@
+"""Every example of README.md and of the ``--help`` texts, run for real, answers checked.
+
+The examples are extracted from the files at collection time, so a new example is a new test
+case; one that no journey can run fails here (teach :mod:`.journeys` how to run and check it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .examples import Example, all_examples, readme_examples
+from .journeys import handles, run_example
+
+EXAMPLES = all_examples()
+
+# the longest journeys first, so that pytest -n 2 starts them early on both workers
+_EXPENSIVE = ("report", "demo", "batch", "run_batch(", "evaluate(", "import", "fetch")
+
+
+def _cost(e: Example) -> int:
+    return -sum(k in e.text for k in _EXPENSIVE)
+
+
+def _param(e: Example):
+    marks = [pytest.mark.journey_expensive] if _cost(e) < 0 else []
+    return pytest.param(e, id=e.id, marks=marks)
+
+
+def test_examples_were_found() -> None:
+    readme = readme_examples()
+    kinds = {e.kind for e in readme}
+    assert kinds == {"shell", "python"}, kinds
+    assert any("import" in e.text for e in readme) and any("fetch" in e.text for e in readme)
+
+
+def test_every_example_has_a_journey() -> None:
+    orphans = [e.origin for e in EXAMPLES if not handles(e)]
+    assert not orphans, (
+        "examples no journey runs (add one to tests/journeys/journeys.py): " + "; ".join(orphans))
+
+
+@pytest.mark.parametrize("example", [_param(e) for e in sorted(EXAMPLES, key=_cost)])
+def test_example(example: Example, tmp_path: Path) -> None:
+    j = run_example(example, tmp_path)
+    print("\n".join(j.log))
+    print({k: round(v, 1) for k, v in j.timings.items()})
