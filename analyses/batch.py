@@ -22,7 +22,8 @@ A person in ``A`` is joined to a street within ``s``; every route of length ``<=
 there stays within ``R + s`` of ``A``; a facility whose street position lies there is within
 ``R + 2 s``, and every street it could be joined to within ``R + 3 s``.  So a person near the
 border sees the facilities across it exactly as in the unpartitioned run.  Islands (street
-pieces smaller than ``min_component_nodes``, where nobody is placed) are decided once on the
+pieces smaller than ``min_component_nodes``; people nearest to one are moved to the main
+network or, with no main street in reach, not placed) are decided once on the
 *whole* street layer, by a first small task, so that cutting the network never turns a
 through street into an island.  (Lines crossing the outer edge of the cut keep a vertex
 unsplit where a left-out line met them; that changes distances only in the last bit, far
@@ -141,6 +142,8 @@ REPORT_COLUMNS: dict[str, str] = {
     "share_straight": "float64",
     "not_placed": "float64",
     "share_not_placed": "float64",
+    "moved": "float64",
+    "share_moved": "float64",
     "n_points": "int64",
     "n_facilities": "int64",
 }
@@ -573,15 +576,16 @@ def _load_area(opts: _Options, area: str, *, reach_m: float, islands: np.ndarray
     streets = _read(opts.store_path, st_layer, columns=cols, keep_fid=True,
                     bbox=_grow(bounds, reach_m + _SNAP_MARGINS[0] * s))
     parts, keys = _explode(streets)
-    if islands is not None and len(islands):
-        parts = parts[~np.isin(keys, islands)]
-    if len(parts) == 0:
+    island_rows = (np.flatnonzero(np.isin(keys, islands)) if islands is not None
+                   else np.zeros(0, dtype=np.int64))
+    if len(parts) == len(island_rows):
         raise BatchError(
             f"area {area!r} has no streets within {reach_m + _SNAP_MARGINS[0] * s:g} m in layer "
             f"{st_layer!r} of {opts.store_path}; check the area (EPSG:4548 metres?) or the store."
         )
-    # islands were removed using the whole network; nothing in the cut is an island
-    net = build_network(parts, mode=opts.mode, min_component_nodes=0)
+    # islands were decided on the whole network: the cut keeps them as islands (people near
+    # them are "moved" exactly as in the unpartitioned run), and nothing else is one
+    net = build_network(parts, mode=opts.mode, island_rows=island_rows)
     fac = _read(opts.store_path, opts.layers["facilities"],
                 bbox=_grow(bounds, reach_m + _SNAP_MARGINS[1] * s))
     pop = _read(opts.store_path, opts.layers["population"], bbox=bounds)
@@ -671,7 +675,8 @@ def _job_table(job: Job, plan: _Plan, area: _Area, *, max_snap_m: float) -> pd.D
         "group": group,
     }, index=pd.RangeIndex(len(t)))
     for col in ("population", "covered_network", "share_network", "covered_straight",
-                "share_straight", "not_placed", "share_not_placed", "n_points"):
+                "share_straight", "not_placed", "share_not_placed", "moved", "share_moved",
+                "n_points"):
         out[col] = t[col].to_numpy()
     out["n_facilities"] = len(fac)
     return _normalise(out)

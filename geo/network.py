@@ -83,6 +83,9 @@ class Network:
     crs : str
     min_component_nodes : int
         Components smaller than this (other than the largest) are islands.
+    island_mask : ndarray (n,) bool, optional
+        Islands decided elsewhere (see ``build_network(island_rows=...)``); overrides
+        ``min_component_nodes`` when given.
     """
 
     node_xy: np.ndarray
@@ -96,6 +99,7 @@ class Network:
     mode: str = "walk"
     crs: str = "EPSG:4548"
     min_component_nodes: int = 100
+    island_mask: np.ndarray | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ sizes
@@ -205,6 +209,8 @@ class Network:
     @property
     def node_is_island(self) -> np.ndarray:
         """True for nodes on a small disconnected piece (see :attr:`min_component_nodes`)."""
+        if "island" not in self._cache and self.island_mask is not None:
+            self._cache["island"] = np.asarray(self.island_mask, dtype=bool)
         if "island" not in self._cache:
             labels = self.node_component
             sizes = np.bincount(labels)
@@ -373,6 +379,7 @@ def build_network(
     mode: Mode = "walk",
     tol_m: float = 0.01,
     min_component_nodes: int = 100,
+    island_rows: np.ndarray | None = None,
 ) -> Network:
     """Build a routable :class:`Network` from street LineStrings in a metric CRS.
 
@@ -394,6 +401,11 @@ def build_network(
     min_component_nodes : int
         Components with fewer nodes than this (other than the largest) are islands: points
         nearest to them are flagged, not routed.
+    island_rows : array of int, optional
+        Positions (0-based rows of ``streets``) of the lines that are islands, decided on a
+        larger network (a batch partition cuts pieces out of the whole street layer, where
+        islands are a global property). When given, the nodes of these lines are the islands
+        and ``min_component_nodes`` is not used.
 
     Returns
     -------
@@ -500,6 +512,12 @@ def build_network(
         log.debug("dropping %d zero-length edges", int((~good).sum()))
     line_of_edge = line_of[starts]
     fwd, bwd = _directions(int(good.sum()), src_oneway[line_of_edge][good], mode)
+    island_mask = None
+    if island_rows is not None:
+        island_edge = np.isin(src_row[line_of_edge][good], np.asarray(island_rows))
+        island_mask = np.zeros(len(node_key), dtype=bool)
+        island_mask[u[good][island_edge]] = True
+        island_mask[v[good][island_edge]] = True
     net = Network(
         node_xy=node_xy,
         edge_u=u[good],
@@ -512,6 +530,7 @@ def build_network(
         mode=mode,
         crs=str(streets.crs),
         min_component_nodes=min_component_nodes,
+        island_mask=island_mask,
     )
     log.info("built %r", net)
     return net
