@@ -468,6 +468,17 @@ def cmd_import(args) -> int:
     from jinan_gis.layers.store import LayerStore
 
     kind = args.kind
+    if kind == "facilities" and args.category:
+        from jinan_gis.geo.errors import InputDataError
+        from jinan_gis.layers.taxonomy import resolve_categories
+
+        ids = resolve_categories(args.category)  # ids, Chinese/English names; else the list
+        if len(ids) != 1:
+            raise InputDataError(
+                f"--category {args.category!r} is a group of {len(ids)} categories "
+                f"({', '.join(ids)}); an import gives every row ONE category: name one of "
+                "them, or leave --category out to classify rows by their names.")
+        args.category = ids[0]
     if kind == "facilities":
         from jinan_gis.layers.facilities import load_facilities
 
@@ -695,7 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=["facilities", "streets", "population", "zones"])
     i.add_argument("--store", default="out/store.gpkg", help="layer store GeoPackage")
     i.add_argument("--name", help="layer name in the store (default: the --as value)")
-    i.add_argument("--category", help="facility category for every row (else from names)")
+    i.add_argument("--category", help="facility category for every row: id or Chinese/English "
+                   "name, e.g. chc or 社区卫生服务站 (default: classified from the names); "
+                   "`jinan-gis categories` lists them")
     i.add_argument("--datum", help="wgs84, gcj02 (Amap/Tencent) or bd09 (Baidu): REQUIRED "
                    "for spreadsheets 坐标系")
     i.add_argument("--encoding", help="attribute encoding, e.g. gbk or utf-8 (default detect)")

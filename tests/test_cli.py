@@ -347,3 +347,15 @@ def test_import_streets_keeps_both_districts(tmp_path: Path) -> None:
         "--name", "shizhong")
     only = set(gpd.read_file(store, layer="shizhong")["name"])
     assert "370103路0" in only and "370112路0" not in only
+
+
+def test_import_category_takes_the_names_categories_lists(tmp_path: Path) -> None:
+    csv = tmp_path / "one.csv"
+    pd.DataFrame({"名称": ["某某站"], "lng": [117.05], "lat": [36.68]}).to_csv(csv, index=False)
+    store = tmp_path / "s.gpkg"
+    run("import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
+        "社区卫生服务站", "--store", str(store))
+    assert gpd.read_file(store, layer="facilities")["category"].tolist() == ["chs_station"]
+    out = run("import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
+              "clinic", "--store", str(store), ok=False)
+    assert out.returncode == 2 and "chs_station" in out.stderr and "ONE category" in out.stderr
