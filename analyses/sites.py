@@ -16,9 +16,12 @@ Two solvers work on the same array-level coverage (candidate ``j`` covers demand
   lets a report say "greedy is within X % of optimal" for *this* instance (usually far better
   than the worst-case 1 - 1/e).
 - :func:`improved_max_cover`: greedy improved by swaps (one site out, another in, while
-  coverage grows), and the LP relaxation (HiGHS) both as a second start (its largest ``x``,
-  then swaps) and as a much tighter bound than greedy's.  What ``propose_sites`` uses by
-  default.
+  coverage grows) and an iterated local search, and optionally the LP relaxation (HiGHS)
+  both as a second start (its largest ``x``, then swaps) and as a much tighter bound than
+  greedy's.  :func:`propose_sites` uses the swaps and the search by default (seconds on a
+  district) and the LP only with ``lp_bound=True`` (``jinan-gis sites --bound``): on the demo
+  sample (42,000 people x 17,600 candidates, k = 5) 3.8 s without, 35 s with it, the same
+  answer, proven within 0.0 % of the optimum by the LP.
 - :func:`exact_max_cover`: the MCLP as a mixed-integer programme solved by HiGHS
   (``scipy.optimize.milp``): maximise ``sum w_i y_i`` s.t. ``y_i <= sum_{j covers i} x_j``,
   ``sum x_j <= k``, ``x`` binary, ``y`` in [0, 1] (continuous suffices: at an optimum
