@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,10 +135,17 @@ def opts(argv: list[str], name: str) -> list[str]:
     return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
 
 
+SCALE_EXEMPT = {"sites"}
+"""Run at the example's own scale: ``sites`` once ran for minutes on the demo-size sample,
+so its journey proves the bound (:data:`TIMEOUT_S`) where users hit it."""
+
+
 def add_scale(argv: list[str]) -> list[str]:
     """Run sample-built commands at :data:`standins.SCALE` (the examples use the full-size
     sample when they give no --scale): substitution of the journeys' time budget."""
     sub = argv[1] if len(argv) > 1 else ""
+    if sub in SCALE_EXEMPT:
+        return argv
     if sub in SAMPLE_COMMANDS and not {"--store", "--scenario", "--scale"} & set(argv):
         return [*argv, "--scale", str(standins.SCALE)]
     return argv
@@ -181,7 +189,10 @@ def run_sites(argv: tuple[str, ...], j: Journey) -> None:
     a = _jinan_argv(argv, j)
     t = time.perf_counter()
     j.run(a, timeout=TIMEOUT_S["sites"])
-    j.timings["sites"] = time.perf_counter() - t
+    dt = j.timings["sites"] = time.perf_counter() - t
+    if dt > SITES_EXPECTED_S:  # shared CI cores: a warning, the timeout is the failure
+        warnings.warn(f"{shlex.join(a[1:])} took {dt:.1f} s (expected < {SITES_EXPECTED_S:g} s)",
+                      stacklevel=1)
     checks.sites_outputs(j.folder / opt(a, "--out", "out"), k=int(opt(a, "--k", "5")),
                          synthetic=opt(a, "--store") is None)
 
