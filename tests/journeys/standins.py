@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,9 +56,6 @@ def write_roads_shp(folder: Path) -> Path:
 
 def write_pop_tif(folder: Path, cell_m: float = 500.0) -> Path:
     """The sample's residents as a people-per-cell GeoTIFF (EPSG:4548, 500 m cells)."""
-    import rasterio
-    from rasterio.transform import from_origin
-
     pop = sample().population
     x, y = pop.geometry.x.to_numpy(), pop.geometry.y.to_numpy()
     w = pop["population"].to_numpy(dtype=float)
@@ -69,11 +67,21 @@ def write_pop_tif(folder: Path, cell_m: float = 500.0) -> Path:
     grid = np.zeros((nrow, ncol), dtype="float32")
     np.add.at(grid, (row, col), w)
     path = folder / "pop.tif"
+    with warnings.catch_warnings():  # rasterio's own Affine '*' (PendingDeprecationWarning)
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        _write_tif(path, grid, x0, y1, cell_m)
+    return path
+
+
+def _write_tif(path: Path, grid: np.ndarray, x0: float, y1: float, cell_m: float) -> None:
+    import rasterio
+    from rasterio.transform import from_origin
+
+    nrow, ncol = grid.shape
     with rasterio.open(path, "w", driver="GTiff", height=nrow, width=ncol, count=1,
                        dtype="float32", crs="EPSG:4548", nodata=-1.0,
                        transform=from_origin(x0, y1, cell_m, cell_m)) as dst:
         dst.write(grid, 1)
-    return path
 
 
 def write_subdistricts_gpkg(folder: Path) -> Path:

@@ -41,6 +41,20 @@ def test_every_example_has_a_journey() -> None:
         "examples no journey runs (add one to tests/journeys/journeys.py): " + "; ".join(orphans))
 
 
+def test_a_new_example_without_a_journey_is_caught(tmp_path: Path) -> None:
+    """The extractor sees fenced blocks and inline commands; an unknown one is an orphan."""
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# x\n\n```bash\njinan-gis coverage --category clinic --max-dist-m 500 \\\n"
+        "    --out o\njinan-gis frobnicate --all\n```\n\nThen `jinan-gis sites --category "
+        "culture\n--k 2` and `make demo`.\n\n```python\nprint(1)\n```\n", encoding="utf-8")
+    got = readme_examples(readme)
+    assert [e.kind for e in got] == ["shell", "python", "shell", "shell"]
+    assert got[0].commands[0][-2:] == ("--out", "o")  # continuation line joined
+    assert got[2].commands == (("jinan-gis", "sites", "--category", "culture", "--k", "2"),)
+    assert [handles(e) for e in got] == [False, False, True, True]
+
+
 @pytest.mark.parametrize("example", [_param(e) for e in sorted(EXAMPLES, key=_cost)])
 def test_example(example: Example, tmp_path: Path) -> None:
     j = run_example(example, tmp_path)
