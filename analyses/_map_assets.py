@@ -1,6 +1,6 @@
 """The JavaScript and CSS that exported maps inline (Leaflet 1.9.4, Leaflet.markercluster 1.5.3).
 
-The files live in ``jinan_gis/analyses/assets/`` (vendored from the npm registry by
+The files live in ``analyses/assets/`` (vendored from the npm registry by
 ``scripts/vendor_map_assets.py``, pinned and checked against ``assets/MANIFEST.json``).
 :func:`inline_assets` returns them as inline ``<style>``/``<script>`` blocks, with the images
 Leaflet's CSS refers to embedded as ``data:`` URIs and source-map comments removed, so a map
@@ -25,7 +25,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from jinan_gis.geo.errors import JinanGISError
+from ..geo.errors import JinanGISError
 
 __all__ = ["ASSET_BUNDLES", "asset_versions", "inline_assets"]
 
@@ -53,7 +53,7 @@ def _read(rel: str) -> bytes:
         return node.read_bytes()
     except FileNotFoundError as exc:  # pragma: no cover - broken installation
         raise JinanGISError(
-            f"map asset {rel!r} is missing from jinan_gis/analyses/assets. Reinstall the "
+            f"map asset {rel!r} is missing from analyses/assets. Reinstall the "
             "package (the assets are package data) or run scripts/vendor_map_assets.py."
         ) from exc
 

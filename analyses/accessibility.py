@@ -54,11 +54,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from jinan_gis.geo.crs import require_crs
-from jinan_gis.geo.errors import JinanGISError, LayerError
-from jinan_gis.geo.network import Network
-from jinan_gis.geo.reach import reach_pairs
-from jinan_gis.geo.snap import snap_points
+from ..geo.crs import require_crs
+from ..geo.errors import JinanGISError, LayerError
+from ..geo.network import Network
+from ..geo.reach import reach_pairs
+from ..geo.snap import snap_points
 
 __all__ = [
     "DEFAULT_SUPPLY",

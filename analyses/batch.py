@@ -89,10 +89,9 @@ import pyogrio
 import shapely
 from tqdm.auto import tqdm
 
-from jinan_gis.geo.crs import ANALYSIS_CRS
-from jinan_gis.geo.errors import JinanGISError
-from jinan_gis.geo.network import MODES, Network, build_network
-
+from ..geo.crs import ANALYSIS_CRS
+from ..geo.errors import JinanGISError
+from ..geo.network import MODES, Network, build_network
 from .catalogue import get_metric
 from .coverage import PlacedPopulation, coverage, place_population, select_facilities
 

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from jinan_gis.geo.errors import JinanGISError
-from jinan_gis.geo.reach import WALK_SPEED_KMH, minutes_to_metres
+from ..geo.errors import JinanGISError
+from ..geo.reach import WALK_SPEED_KMH, minutes_to_metres
 
 __all__ = [
     "CATALOGUE",

@@ -60,12 +60,12 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from jinan_gis.geo.crs import to_analysis_crs
-from jinan_gis.geo.errors import LayerError
-from jinan_gis.geo.network import Network
-from jinan_gis.geo.reach import nearest_source
-from jinan_gis.geo.snap import Snapped, snap_points
-from jinan_gis.layers.taxonomy import resolve_categories
+from ..geo.crs import to_analysis_crs
+from ..geo.errors import LayerError
+from ..geo.network import Network
+from ..geo.reach import nearest_source
+from ..geo.snap import Snapped, snap_points
+from ..layers.taxonomy import resolve_categories
 
 __all__ = [
     "PlacedPopulation",

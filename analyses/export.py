@@ -30,9 +30,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from jinan_gis.geo.crs import ANALYSIS_CRS
-from jinan_gis.layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
-
+from ..geo.crs import ANALYSIS_CRS
+from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 from .report import Report
 
 __all__ = ["HEADERS_ZH", "NOTES_TABLE", "write_csv", "write_excel", "write_geopackage",

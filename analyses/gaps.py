@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, to_analysis_crs
+from ..geo.crs import ANALYSIS_CRS, to_analysis_crs
 
 __all__ = ["find_gaps"]
 

@@ -34,11 +34,10 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 
-from jinan_gis.geo.errors import InputDataError, LayerError
-from jinan_gis.layers.districts import load_districts
-from jinan_gis.layers.sample import build_sample, old_town_zone
-from jinan_gis.layers.store import META_TABLE, LayerStore
-
+from ..geo.errors import InputDataError, LayerError
+from ..layers.districts import load_districts
+from ..layers.sample import build_sample, old_town_zone
+from ..layers.store import META_TABLE, LayerStore
 from .report import AnalysisInputs
 
 __all__ = ["Scenario", "inputs_from_sample", "inputs_from_store", "load_scenario"]

@@ -31,8 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from jinan_gis.geo.network import Network
-
+from ..geo.network import Network
 from .catalogue import LIFE_CIRCLES
 from .coverage import PlacedPopulation, nearest_distances, select_facilities
 

@@ -3,7 +3,7 @@
 The exported page is what the public sees, so it is built to be
 
 * **self-contained** - Leaflet 1.9.4 and Leaflet.markercluster 1.5.3 are inlined from the
-  vendored copies in ``jinan_gis/analyses/assets`` (see ``scripts/vendor_map_assets.py``); the
+  vendored copies in ``analyses/assets`` (see ``scripts/vendor_map_assets.py``); the
   page loads no script, style sheet, font or image from the network. Only the base-map tiles
   need it; offline, every data layer still draws.
 * **datum-correct** - OpenStreetMap tiles (``basemap="osm"``, default) show WGS84 data as it is;
@@ -62,12 +62,11 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, WEB_CRS, require_crs
-from jinan_gis.geo.datum import from_wgs84
-from jinan_gis.geo.errors import JinanGISError, LayerError
-from jinan_gis.layers import taxonomy
-from jinan_gis.layers.provenance import is_synthetic
-
+from ..geo.crs import ANALYSIS_CRS, WEB_CRS, require_crs
+from ..geo.datum import from_wgs84
+from ..geo.errors import JinanGISError, LayerError
+from ..layers import taxonomy
+from ..layers.provenance import is_synthetic
 from ._map_assets import inline_assets
 
 __all__ = [

@@ -31,12 +31,11 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, to_analysis_crs
-from jinan_gis.geo.network import Network, build_network
-from jinan_gis.geo.reach import nearest_source
-from jinan_gis.geo.service_area import service_areas
-from jinan_gis.layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
-
+from ..geo.crs import ANALYSIS_CRS, to_analysis_crs
+from ..geo.network import Network, build_network
+from ..geo.reach import nearest_source
+from ..geo.service_area import service_areas
+from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 from .catalogue import CATALOGUE, LIFE_CIRCLES, MODE_NOTE, Metric
 from .coverage import PlacedPopulation, coverage, place_population, select_facilities
 from .gaps import find_gaps

@@ -61,12 +61,12 @@ import shapely
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from jinan_gis.geo.crs import require_crs
-from jinan_gis.geo.datum import wgs84_to_gcj02
-from jinan_gis.geo.errors import JinanGISError, LayerError
-from jinan_gis.geo.network import Network
-from jinan_gis.geo.reach import reach_pairs
-from jinan_gis.geo.snap import snap_points
+from ..geo.crs import require_crs
+from ..geo.datum import wgs84_to_gcj02
+from ..geo.errors import JinanGISError, LayerError
+from ..geo.network import Network
+from ..geo.reach import reach_pairs
+from ..geo.snap import snap_points
 
 __all__ = [
     "CoverInput",

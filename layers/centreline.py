@@ -45,9 +45,8 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from jinan_gis.geo.crs import check_coordinates_plausible, describe_crs
-from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
-
+from ..geo.crs import check_coordinates_plausible, describe_crs
+from ..geo.errors import CRSError, InputDataError, LayerError
 from .noding import node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
 from .result import rejection_table

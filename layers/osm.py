@@ -53,7 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from jinan_gis.geo.errors import JinanGISError
+from ..geo.errors import JinanGISError
 
 __all__ = [
     "ACCESS_MODES",

@@ -18,8 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from jinan_gis.geo.errors import LayerError, OverpassError
-
+from ..geo.errors import LayerError, OverpassError
 from .facilities import facilities_from_osm
 from .overpass import DEFAULT_OVERPASS_URL, bounded_overpass_requests, osmnx_settings
 from .result import LoadResult

@@ -61,8 +61,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from jinan_gis.geo.errors import InputDataError
-
+from ..geo.errors import InputDataError
 from .osm import ACCESS_MODES, RULE_TAG_KEYS, exclusion_reason, oneway_direction, way_access
 from .result import rejection_table
 from .street_schema import make_street_layer

@@ -61,8 +61,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from jinan_gis.geo.errors import JinanGISError, LayerError, OverpassError
-
+from ..geo.errors import JinanGISError, LayerError, OverpassError
 from .osm import (
     ACCESS_MODES,
     OSMNX_NETWORK_TYPE,

@@ -59,14 +59,13 @@ from pyproj import CRS, Transformer
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from jinan_gis.geo.crs import (
+from ..geo.crs import (
     ANALYSIS_CRS,
     JINAN_BOUNDS_LONLAT,
     describe_crs,
     to_analysis_crs,
 )
-from jinan_gis.geo.errors import CRSError, InputDataError, LayerError
-
+from ..geo.errors import CRSError, InputDataError, LayerError
 from .result import LoadResult, rejection_table
 from .tables import polygonal_part, read_point_rows, read_vector_checked
 

@@ -27,7 +27,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from jinan_gis.geo.errors import LayerError
+from ..geo.errors import LayerError
 
 __all__ = ["REJECTION_COLUMNS", "LoadResult", "rejection_table"]
 

@@ -42,9 +42,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
-from jinan_gis.geo.crs import ANALYSIS_CRS
-from jinan_gis.geo.synthetic import street_grid
-
+from ..geo.crs import ANALYSIS_CRS
+from ..geo.synthetic import street_grid
 from .districts import load_districts, load_subdistricts, resolve_district
 from .taxonomy import get_category
 

@@ -48,9 +48,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from jinan_gis.geo.crs import require_crs
-from jinan_gis.geo.errors import InputDataError, LayerError
-
+from ..geo.crs import require_crs
+from ..geo.errors import InputDataError, LayerError
 from .result import LoadResult, rejection_table
 
 __all__ = ["META_TABLE", "REJECTED_SUFFIX", "LayerStore"]

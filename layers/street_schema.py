@@ -54,9 +54,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from jinan_gis.geo.crs import ANALYSIS_CRS, require_metric_crs
-from jinan_gis.geo.errors import LayerError
-
+from ..geo.crs import ANALYSIS_CRS, require_metric_crs
+from ..geo.errors import LayerError
 from .osm import ACCESS_MODES, way_access
 from .result import LoadResult
 

@@ -53,15 +53,14 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from jinan_gis.geo.crs import (
+from ..geo.crs import (
     ANALYSIS_CRS,
     check_coordinates_plausible,
     describe_crs,
     require_crs,
     require_metric_crs,
 )
-from jinan_gis.geo.errors import JinanGISError, LayerError
-
+from ..geo.errors import JinanGISError, LayerError
 from .osm import MODES
 from .overpass import DEFAULT_OVERPASS_URL
 from .result import LoadResult
@@ -124,7 +123,7 @@ def resolve_area(
         raise JinanGISError(f"buffer_m must be >= 0 metres, got {buffer_m}.")
     target = require_metric_crs(crs, what="a street layer")
     if isinstance(area, str | int) and not isinstance(area, bool):
-        from jinan_gis.layers import districts  # lazy: built by another module
+        from . import districts  # lazy: built by another module
 
         code = districts.resolve_district(area)
         got = districts.load_districts([code], crs=crs)
@@ -318,7 +317,7 @@ def load_streets(
         label = f"centreline-file:{p.name}"
         gdf, file_prov = read_centreline_file(p, layer=layer, encoding=encoding, file_crs=file_crs)
         if datum is not None:
-            from jinan_gis.geo.datum import to_wgs84
+            from ..geo.datum import to_wgs84
 
             gdf = to_wgs84(gdf, datum=datum)
             file_prov["datum"] = datum

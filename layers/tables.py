@@ -61,14 +61,14 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from jinan_gis.geo.crs import (
+from ..geo.crs import (
     ANALYSIS_CRS,
     JINAN_BOUNDS_LONLAT,
     check_coordinates_plausible,
     describe_crs,
 )
-from jinan_gis.geo.datum import convert, normalize_datum
-from jinan_gis.geo.errors import CRSError, DatumError, InputDataError, LayerError
+from ..geo.datum import convert, normalize_datum
+from ..geo.errors import CRSError, DatumError, InputDataError, LayerError
 
 __all__ = [
     "LAT_NAMES",

@@ -46,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from jinan_gis.geo.errors import InputDataError
+from ..geo.errors import InputDataError
 
 __all__ = [
     "CATEGORIES",

@@ -37,9 +37,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jinan_gis.geo.crs import ANALYSIS_CRS
-from jinan_gis.geo.errors import InputDataError, LayerError
-
+from ..geo.crs import ANALYSIS_CRS
+from ..geo.errors import InputDataError, LayerError
 from .result import LoadResult, rejection_table
 from .tables import clean_text, find_column, polygonal_part, read_vector_checked
 

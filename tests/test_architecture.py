@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -48,3 +49,40 @@ def test_import_configures_no_logging() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_bare_package_names_refuse_to_load_a_second_copy() -> None:
+    """From the repo root, ``import geo`` would load a second copy of jinan_gis.geo (whose
+    errors then do not match): each folder refuses, naming the right import."""
+    for pkg in ("geo", "layers", "analyses"):
+        out = subprocess.run([sys.executable, "-c", f"import {pkg}"], cwd=REPO,
+                             capture_output=True, text=True, check=False)
+        assert out.returncode != 0
+        assert f"import it as 'jinan_gis.{pkg}'" in out.stderr, out.stderr
+
+
+_PATH_RE = re.compile(
+    r"(?<![\w./-])((?:geo|layers|analyses|jinan_gis|data|tests|scripts|benchmarks|notebooks|docs)"
+    r"/[\w./-]*\w)"
+)
+_FILE_LINE_RE = re.compile(r"(?<![\w/.-])(\w+\.py):\d+")
+
+
+def test_every_path_named_in_the_source_exists() -> None:
+    """Docstrings and comments cite real files: every repo path (``analyses/maps.py``) and
+    every ``file.py:line`` reference names a file that exists."""
+    files = {p.name for p in REPO.rglob("*.py") if ".venv" not in p.parts}
+    missing = []
+    for top in ("geo", "layers", "analyses", "jinan_gis"):
+        for path in sorted((REPO / top).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            for m in _PATH_RE.finditer(text):
+                cited = m.group(1).rstrip(".")
+                if "*" in cited or "<" in cited:
+                    continue
+                if not (REPO / cited).exists():
+                    missing.append(f"{path.relative_to(REPO)}: {cited}")
+            for m in _FILE_LINE_RE.finditer(text):
+                if m.group(1) not in files:
+                    missing.append(f"{path.relative_to(REPO)}: {m.group(0)}")
+    assert missing == []
