@@ -107,7 +107,7 @@ def test_one_function_decides_in_the_report_modules() -> None:
                           if isinstance(c, ast.Constant)]
                 assert "synthetic" not in consts, f"{rel}:{node.lineno} compares with 'synthetic'"
     for rel in ("analyses/report.py", "analyses/export.py"):
-        assert "from jinan_gis.layers.provenance import" in (REPO / rel).read_text(), rel
+        assert "from ..layers.provenance import" in (REPO / rel).read_text(), rel
 
 
 def test_synthetic_source_with_other_spelling_makes_the_report_synthetic(tmp_path: Path) -> None:
