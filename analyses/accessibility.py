@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ..geo.crs import require_crs
-from ..geo.errors import JinanGISError, LayerError
+from ..geo.errors import AccessibilityError, LayerError
 from ..geo.network import Network
 from ..geo.reach import reach_pairs
 from ..geo.snap import snap_points
@@ -112,9 +112,6 @@ weights ``{upper_bound: weight}`` or ``[(upper_bound, weight), ...]`` (weight of
 bound >= d, 0 beyond the largest: ``access.weights.step_fn``), or a callable of the cost
 (vectorised over a numpy array, or scalar-only like ``access.weights.step_fn``)."""
 
-
-class AccessibilityError(JinanGISError):
-    """Inputs of a floating catchment computation are inconsistent or out of range."""
 
 
 class FCAResult(NamedTuple):

@@ -90,7 +90,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from ..geo.crs import ANALYSIS_CRS
-from ..geo.errors import JinanGISError
+from ..geo.errors import BatchError
 from ..geo.network import MODES, Network, build_network
 from .catalogue import get_metric
 from .coverage import PlacedPopulation, coverage, place_population, select_facilities
@@ -159,9 +159,6 @@ _RUN_KEYS = (
     "store_path", "results_path",
 )
 
-
-class BatchError(JinanGISError):
-    """A batch job or run is set up wrongly (the message names the fix)."""
 
 
 # ----------------------------------------------------------------------------- jobs

@@ -63,7 +63,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..geo.crs import require_crs
 from ..geo.datum import wgs84_to_gcj02
-from ..geo.errors import JinanGISError, LayerError
+from ..geo.errors import LayerError, SiteSelectionError
 from ..geo.network import Network
 from ..geo.reach import reach_pairs
 from ..geo.snap import snap_points
@@ -93,9 +93,6 @@ points ``idx[ptr[j]:ptr[j + 1]]``), a pairs DataFrame with ``source`` (candidate
 ``target`` (demand) columns (what :func:`~jinan_gis.geo.reach.reach_pairs` returns), or a
 scipy sparse matrix (candidates x demand; a stored non-zero means "covers")."""
 
-
-class SiteSelectionError(JinanGISError):
-    """A site-selection problem is ill-posed (bad ``k``, weights, coverage or candidates)."""
 
 
 class GreedyCover(NamedTuple):

@@ -1,19 +1,24 @@
-"""The error hierarchy of jinan-gis.
+"""The error hierarchy of jinan-gis: every error class the toolkit raises, in one module.
 
-Every error the toolkit raises on bad input subclasses :class:`ValueError` (so callers that
-already catch ``ValueError`` keep working) through :class:`JinanGISError`, and its message
-says what is wrong *and how to fix it*.
+:class:`JinanGISError` is the root; catch it to catch everything jinan-gis raises on purpose.
+Errors about the caller's input (files, CRSs, datums, layers, networks, parameters) are also
+:class:`ValueError` s; failures of a server or the network (Overpass) are also
+:class:`ConnectionError` s. Every message says what is wrong *and how to fix it*.
 
 Examples
 --------
->>> from jinan_gis.geo.errors import CRSError, JinanGISError
+>>> from jinan_gis.geo.errors import CRSError, JinanGISError, OverpassError
 >>> issubclass(CRSError, JinanGISError) and issubclass(CRSError, ValueError)
 True
+>>> issubclass(OverpassError, ConnectionError), issubclass(OverpassError, ValueError)
+(True, False)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AccessibilityError",
+    "BatchError",
     "CRSError",
     "DatumError",
     "InputDataError",
@@ -21,31 +26,32 @@ __all__ = [
     "LayerError",
     "NetworkError",
     "OverpassError",
+    "SiteSelectionError",
     "SnapError",
 ]
 
 
-class JinanGISError(ValueError):
-    """Base class of every jinan-gis error; a ``ValueError`` whose message names the fix."""
+class JinanGISError(Exception):
+    """Root of every error jinan-gis raises on purpose; its message names the fix."""
 
 
-class CRSError(JinanGISError):
+class CRSError(JinanGISError, ValueError):
     """A coordinate reference system is missing, unknown or unfit for the requested work."""
 
 
-class DatumError(JinanGISError):
+class DatumError(JinanGISError, ValueError):
     """A Chinese datum (WGS84 / GCJ-02 / BD-09) is unknown or inconsistent with the data."""
 
 
-class InputDataError(JinanGISError):
+class InputDataError(JinanGISError, ValueError):
     """An input file or table cannot be read as declared (format, encoding, columns)."""
 
 
-class LayerError(JinanGISError):
+class LayerError(JinanGISError, ValueError):
     """A layer is missing, empty or lacks a required column."""
 
 
-class NetworkError(JinanGISError):
+class NetworkError(JinanGISError, ValueError):
     """A street network cannot be built or queried as asked."""
 
 
@@ -53,5 +59,18 @@ class SnapError(NetworkError):
     """Points cannot be joined to the street network as asked."""
 
 
-class OverpassError(JinanGISError):
-    """An Overpass (OpenStreetMap) request failed after its retries."""
+class SiteSelectionError(JinanGISError, ValueError):
+    """A site-selection problem is ill-posed (bad ``k``, weights, coverage or candidates)."""
+
+
+class AccessibilityError(JinanGISError, ValueError):
+    """Inputs of a floating catchment computation are inconsistent or out of range."""
+
+
+class BatchError(JinanGISError, ValueError):
+    """A batch job or run is set up wrongly (the message names the fix)."""
+
+
+class OverpassError(JinanGISError, ConnectionError):
+    """An Overpass (OpenStreetMap) request failed after its retries (a server or network
+    failure, not bad input)."""
