@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -37,13 +36,12 @@ from scipy.sparse.csgraph import connected_components
 
 from .crs import require_metric_crs
 from .errors import NetworkError
+from .modes import MODES, Mode
 
 __all__ = ["MODES", "Mode", "Network", "build_network", "concat_ranges"]
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["walk", "bike", "drive"]
-MODES: tuple[str, ...] = ("walk", "bike", "drive")
 
 
 def concat_ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:

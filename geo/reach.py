@@ -46,6 +46,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ._dijkstra import bounded_searches
 from .errors import NetworkError
+from .modes import DEFAULT_SPEEDS_KMH, WALK_SPEED_KMH
 from .network import Network, concat_ranges
 from .snap import PLACED_STATUSES, SNAP_STATUSES, Snapped, snap_points
 
@@ -62,15 +63,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-WALK_SPEED_KMH = 4.0
-"""Walking speed: 15 min = 1000 m, the upper end of GB 50180-2018's 800-1000 m for the
-15-minute life circle (national standard; a toolkit default, overridable)."""
-
-DEFAULT_SPEEDS_KMH: dict[str, float] = {"walk": WALK_SPEED_KMH, "bike": 12.0, "drive": 30.0}
-"""Toolkit default speeds per mode (bike and drive: toolkit defaults for urban streets, not
-from the plans, which state no mode)."""
-
 
 def minutes_to_metres(minutes: float, *, speed_kmh: float = WALK_SPEED_KMH) -> float:
     """Convert a travel time to a network distance at ``speed_kmh``.
