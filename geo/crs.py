@@ -1,8 +1,11 @@
 """Coordinate reference systems for Jinan work.
 
-jinan-gis does all distance and area work in one metric CRS, :data:`ANALYSIS_CRS`
+jinan-gis does distance and area work in a metric CRS: by default :data:`ANALYSIS_CRS`
 (EPSG:4548, CGCS2000 / 3-degree Gauss-Kruger CM 117E, the projection Jinan's official data
-uses), and uses EPSG:4326 only for the web (:data:`WEB_CRS`).
+uses), or any other projected CRS in metres the caller's data share (an analysis runs in its
+network's CRS: :func:`to_analysis_crs` takes ``crs=``).  EPSG:4326 is for the web only
+(:data:`WEB_CRS`).  :func:`require_metric_crs` refuses CRSs whose distances are not true
+metres: geographic (degrees), Web Mercator (stretched) and CRSs in feet or other units.
 
 Chinese GIS staff hand over data in a handful of CRSs; :data:`KNOWN_CRS` names them and
 :func:`check_coordinates_plausible` catches the usual mix-ups (projected numbers declared
@@ -27,6 +30,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+from pyproj.exceptions import ProjError
 
 from .errors import CRSError
 
@@ -37,6 +42,7 @@ __all__ = [
     "WEB_CRS",
     "check_coordinates_plausible",
     "describe_crs",
+    "metric_crs_or_default",
     "require_crs",
     "require_metric_crs",
     "to_analysis_crs",
@@ -121,13 +127,21 @@ def require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "this laye
 
 
 def require_metric_crs(crs_or_frame: Any, *, what: str = "distance work") -> CRS:
-    """Raise :class:`CRSError` unless the CRS measures true metres (projected, not Web Mercator).
+    """Raise :class:`CRSError` unless the CRS measures true metres.
+
+    Refused: no CRS, geographic CRSs (degrees), Web Mercator (stretched about 25 % in
+    Jinan), and projected CRSs whose axis unit is not the metre (e.g. US survey feet: a
+    1000 ft street would be taken for 1000 m).
 
     Parameters
     ----------
     crs_or_frame : CRS-like or GeoDataFrame/GeoSeries
     what : str
         What the caller is about to do, for the message.
+
+    Returns
+    -------
+    pyproj.CRS
 
     Examples
     --------
@@ -137,6 +151,10 @@ def require_metric_crs(crs_or_frame: Any, *, what: str = "distance work") -> CRS
     Traceback (most recent call last):
     ...
     jinan_gis.geo.errors.CRSError: distance work needs a metric CRS, got EPSG:4326 ...
+    >>> require_metric_crs("EPSG:2263")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: distance work needs a CRS in metres, got EPSG:2263 ...
     """
     if hasattr(crs_or_frame, "crs") and not isinstance(crs_or_frame, CRS):
         crs = require_crs(crs_or_frame)
@@ -154,15 +172,101 @@ def require_metric_crs(crs_or_frame: Any, *, what: str = "distance work") -> CRS
             f"{what} needs a metric CRS, got {describe_crs(crs)}: Web Mercator stretches "
             "distances by 1/cos(latitude), about 25 % in Jinan. " + _NOT_METRIC_FIX
         )
+    units = _axis_units(crs)
+    if units:
+        raise CRSError(
+            f"{what} needs a CRS in metres, got {describe_crs(crs)}, whose axis unit is "
+            f"{' / '.join(units)}: its coordinates would be read as metres (1000 ft taken for "
+            "1000 m). Reproject first with jinan_gis.geo.crs.to_analysis_crs(gdf) (EPSG:4548) "
+            "or gdf.to_crs('EPSG:32650') (UTM zone 50N, metres)."
+        )
     return crs
 
 
-def to_analysis_crs(
-    gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, what: str = "this layer"
-) -> gpd.GeoDataFrame | gpd.GeoSeries:
-    """Return a copy of ``gdf`` in :data:`ANALYSIS_CRS` (EPSG:4548); the input is not changed.
+def _axis_units(crs: CRS) -> list[str]:
+    """Names of the horizontal axis units of ``crs`` that are not the metre (empty: metres).
 
-    Raises :class:`CRSError` if ``gdf`` has no CRS.
+    Examples
+    --------
+    >>> _axis_units(CRS.from_user_input("EPSG:2263")), _axis_units(CRS.from_user_input(4548))
+    (['US survey foot (0.3048006 m)'], [])
+    """
+    bad: list[str] = []
+    for axis in crs.axis_info[:2]:
+        factor = float(axis.unit_conversion_factor)
+        if abs(factor - 1.0) > 1e-12:
+            name = f"{axis.unit_name} ({factor:.7g} m)"
+            if name not in bad:
+                bad.append(name)
+    return bad
+
+
+def metric_crs_or_default(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries | None, *, default: Any = ANALYSIS_CRS
+) -> str:
+    """The CRS to measure ``gdf`` in: its own CRS when it is metric, else ``default``.
+
+    Lets an analysis keep data that already share a metric CRS (e.g. UTM zone 50N) in that
+    CRS, and fall back to :data:`ANALYSIS_CRS` (EPSG:4548) for longitude/latitude, Web
+    Mercator, CRSs in feet, layers without a CRS or no layer.
+
+    Returns
+    -------
+    str
+        An authority code (``"EPSG:32650"``) or the CRS's WKT when it has none.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> metric_crs_or_default(gpd.GeoSeries([Point(0, 0)], crs="EPSG:32650"))
+    'EPSG:32650'
+    >>> metric_crs_or_default(gpd.GeoSeries([Point(117, 36.7)], crs="EPSG:4326"))
+    'EPSG:4548'
+    >>> metric_crs_or_default(None)
+    'EPSG:4548'
+    """
+    if gdf is None or gdf.crs is None:
+        return _crs_text(default)
+    try:
+        crs = require_metric_crs(gdf)
+    except CRSError:
+        return _crs_text(default)
+    return _crs_text(crs)
+
+
+def _crs_text(crs: Any) -> str:
+    c = CRS.from_user_input(crs)
+    auth = c.to_authority()
+    return f"{auth[0]}:{auth[1]}" if auth else c.to_wkt()
+
+
+def to_analysis_crs(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    what: str = "this layer",
+    crs: Any = ANALYSIS_CRS,
+) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """Return ``gdf`` in the analysis CRS ``crs`` (default :data:`ANALYSIS_CRS`, EPSG:4548).
+
+    A layer already in ``crs`` is returned **as is** (the input object itself, no copy):
+    callers must not mutate the result in place (``.copy()`` it first).  A layer in another
+    CRS is reprojected into a new frame; the input is never changed.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+    what : str
+        The layer's name, for messages.
+    crs : CRS-like
+        The analysis CRS, e.g. the network's (``network.crs``); must measure metres
+        (:func:`require_metric_crs`).
+
+    Raises
+    ------
+    CRSError
+        If ``gdf`` has no CRS, if ``crs`` is not metric, or if ``gdf``'s CRS cannot be
+        transformed to ``crs`` (the message names both).
 
     Examples
     --------
@@ -171,11 +275,31 @@ def to_analysis_crs(
     >>> pts = gpd.GeoSeries([Point(39_500_000, 4_060_000)], crs="EPSG:4527")
     >>> to_analysis_crs(pts).x.round().tolist()
     [500000.0]
+    >>> utm = gpd.GeoSeries([Point(500_000, 4_060_000)], crs="EPSG:32650")
+    >>> to_analysis_crs(utm, crs="EPSG:32650") is utm
+    True
     """
-    crs = require_crs(gdf, what=what)
-    if crs.to_epsg() == 4548:
-        return gdf.copy()
-    return gdf.to_crs(ANALYSIS_CRS)
+    src = require_crs(gdf, what=what)
+    target = require_metric_crs(crs, what="the analysis CRS")
+    if src == target:
+        return gdf
+    try:
+        out = gdf.to_crs(target)
+    except (ProjError, PyprojCRSError, ValueError) as exc:
+        raise CRSError(
+            f"{what} is in {describe_crs(src)} and the analysis in {describe_crs(target)}; "
+            f"the two cannot be compared (no transformation between them: {exc}). Declare "
+            "the layer's true CRS (gdf.set_crs(..., allow_override=True)) or reproject it "
+            "yourself."
+        ) from exc
+    before = _finite_bounds(gdf)
+    if before is not None and _finite_bounds(out) is None:
+        raise CRSError(
+            f"{what} is in {describe_crs(src)} and the analysis in {describe_crs(target)}; "
+            "the two cannot be compared (reprojecting gives no finite coordinate). Declare "
+            "the layer's true CRS or reproject it yourself."
+        )
+    return out
 
 
 def to_web_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd.GeoSeries:
