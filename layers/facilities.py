@@ -17,7 +17,7 @@ geometry       Point, EPSG:4548
 =============  ==========================================================================
 
 Rows are rejected (never dropped) with a reason: the point pipeline's
-(:data:`~jinan_gis.layers.tables.REASONS`: missing, non-numeric or non-finite coordinates,
+(:data:`~jinan_gis.layers.points.REASONS`: missing, non-numeric or non-finite coordinates,
 ``"lat/lon swapped?"``, outside Jinan after datum conversion, empty geometry), then
 ``"missing id"`` and ``"duplicate id"`` (the first valid row with an id is kept). Rows whose
 category nothing determines are **kept** as ``"unknown"``; ``provenance["n_unknown"]`` counts
@@ -58,8 +58,9 @@ import shapely
 
 from ..geo.crs import ANALYSIS_CRS, require_crs
 from ..geo.errors import InputDataError
+from .points import PointRows, locate, point_coordinates, read_point_rows
 from .result import LoadResult, rejection_table
-from .tables import NAME_NAMES, PointRows, clean_text, find_column, locate, read_point_rows
+from .tables import NAME_NAMES, clean_text, find_column
 from .taxonomy import (
     UNKNOWN,
     Category,
@@ -412,14 +413,7 @@ def facilities_from_osm(gdf: gpd.GeoDataFrame, *, source_name: str = "osm") -> L
     require_crs(gdf, what="the OSM features")
     src = gdf.to_crs("EPSG:4326")
     geoms = src.geometry.to_numpy()
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    pts = np.asarray(geoms, dtype=object).copy()
-    poly = ~empty & (shapely.get_type_id(geoms) != 0)
-    pts[poly] = shapely.point_on_surface(geoms[poly])
-    x = np.full(len(src), np.nan)
-    y = np.full(len(src), np.nan)
-    x[~empty] = shapely.get_x(pts[~empty])
-    y[~empty] = shapely.get_y(pts[~empty])
+    x, y, empty, _ = point_coordinates(geoms)
     x_m, y_m, reason = locate(x, y, datum="wgs84", source=source_name, whole_file_checks=False)
     reason[empty] = "empty geometry"
     attrs = pd.DataFrame(src.drop(columns=src.geometry.name)).reset_index(drop=True)

@@ -66,8 +66,9 @@ from ..geo.crs import (
     to_analysis_crs,
 )
 from ..geo.errors import CRSError, InputDataError, LayerError
+from .points import read_point_rows
 from .result import LoadResult, rejection_table
-from .tables import polygonal_part, read_point_rows, read_vector_checked
+from .tables import polygonal_part, read_vector_checked
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -617,7 +618,7 @@ def population_from_points(
     """Population points from a table or vector file with a count column (one row, one point).
 
     Reading, datum and coordinate rules are those of
-    :func:`~jinan_gis.layers.tables.read_point_rows` (a table needs ``datum``). Rows are
+    :func:`~jinan_gis.layers.points.read_point_rows` (a table needs ``datum``). Rows are
     rejected for bad coordinates, a missing/non-numeric/non-finite/negative/zero count, or a
     missing/duplicate id.
 

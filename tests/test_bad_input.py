@@ -49,6 +49,7 @@ from jinan_gis.geo.snap import snap_points
 from jinan_gis.layers import store as store_module
 from jinan_gis.layers.checks import check_datum_against_streets
 from jinan_gis.layers.facilities import load_facilities
+from jinan_gis.layers.points import REASONS
 from jinan_gis.layers.population import (
     population_from_points,
     population_from_polygons,
@@ -57,7 +58,6 @@ from jinan_gis.layers.population import (
 from jinan_gis.layers.result import LoadResult
 from jinan_gis.layers.store import LayerStore
 from jinan_gis.layers.streets import load_streets
-from jinan_gis.layers.tables import REASONS
 from jinan_gis.layers.zones import load_zones
 
 REPO = Path(__file__).resolve().parents[1]
@@ -374,7 +374,7 @@ def test_mixed_geometry_types_in_one_layer(tmp_path: Path,
                                      Point(lon, lat), Polygon()])
     path = tmp_path / "mixed.geojson"
     gdf.to_file(path)
-    with caplog.at_level(logging.INFO, logger="jinan_gis.layers.tables"):
+    with caplog.at_level(logging.INFO, logger="jinan_gis.layers.points"):
         res = _accounted(load_facilities(path))
     assert res.provenance["n_polygons_or_lines_to_points"] == 2
     assert "2 polygon/line feature(s) placed at a point inside them" in caplog.text

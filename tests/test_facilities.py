@@ -20,8 +20,8 @@ from jinan_gis.layers.facilities import (
     load_facilities,
     unknown_facilities,
 )
+from jinan_gis.layers.points import REASONS
 from jinan_gis.layers.result import LoadResult
-from jinan_gis.layers.tables import REASONS
 from jinan_gis.layers.taxonomy import (
     CATEGORIES,
     GROUPS,
