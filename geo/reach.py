@@ -38,6 +38,7 @@ A clinic mid-way along a 200 m street and a person 30 m further along it:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -53,10 +54,12 @@ from .snap import PLACED_STATUSES, SNAP_STATUSES, Snapped, snap_points
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
     "WALK_SPEED_KMH",
+    "NearestTree",
     "count_within",
     "metres_to_minutes",
     "minutes_to_metres",
     "nearest_source",
+    "nearest_tree",
     "node_distances",
     "reach_pairs",
     "source_searches",
@@ -231,12 +234,97 @@ def _same_edge_pairs(
     return s_rep[allowed], t_rep[allowed], np.abs(delta[allowed])
 
 
+@dataclass(frozen=True, eq=False)
+class NearestTree:
+    """Distance from every node to its nearest source, computed once and reused.
+
+    One multi-source Dijkstra (:func:`node_distances`) answers :func:`nearest_source` for
+    any set of targets within ``max_dist_m``: compute it with :func:`nearest_tree`, then pass
+    it as ``sources`` as many times as needed (e.g. people of each district, grid cells).
+
+    Attributes
+    ----------
+    dist_m : ndarray (n_nodes,)
+        Distance to the nearest source (inf beyond ``max_dist_m``).
+    source : ndarray (n_nodes,) int64
+        Position of that source (-1: none).
+    sources : Snapped
+        The sources as placed on the network.
+    max_dist_m : float
+        The search bound: the tree answers queries up to this distance.
+    count_access : bool
+        Whether the sources' access legs are in ``dist_m``.
+    n_nodes : int
+        Nodes of the network the tree was computed on.
+    """
+
+    dist_m: np.ndarray
+    source: np.ndarray
+    sources: Snapped
+    max_dist_m: float
+    count_access: bool
+    n_nodes: int
+
+
+def nearest_tree(
+    network: Network,
+    sources: object,
+    *,
+    max_dist_m: float = np.inf,
+    max_snap_m: float = 250.0,
+    count_access: bool = True,
+) -> NearestTree:
+    """Run the nearest-source search once; reuse it for any targets (:class:`NearestTree`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [200, 0]], [0], [1])
+    >>> tree = nearest_tree(net, np.array([[100.0, 0.0]]), max_dist_m=500)
+    >>> nearest_source(net, tree, np.array([[130.0, 5.0]]))["dist_m"].tolist()
+    [35.0]
+    >>> nearest_source(net, tree, np.array([[0.0, 0.0]]), max_dist_m=50)["dist_m"].tolist()
+    [inf]
+    """
+    node_d, node_s, src = node_distances(
+        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+        count_access=count_access,
+    )
+    return NearestTree(node_d, node_s, src, float(max_dist_m), bool(count_access),
+                       int(network.n_nodes))
+
+
+def _tree_for(
+    network: Network, sources: object, *, max_dist_m: float, max_snap_m: float,
+    count_access: bool,
+) -> NearestTree:
+    """``sources`` as a :class:`NearestTree`: the given tree, checked, or a new search."""
+    if not isinstance(sources, NearestTree):
+        return nearest_tree(network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+                            count_access=count_access)
+    if sources.n_nodes != network.n_nodes:
+        raise NetworkError(
+            f"this NearestTree was computed on a network of {sources.n_nodes} nodes, not on "
+            f"this one ({network.n_nodes}); compute it with nearest_tree(network, ...).")
+    if max_dist_m > sources.max_dist_m:
+        raise NetworkError(
+            f"this NearestTree searched {sources.max_dist_m:g} m, less than the "
+            f"{max_dist_m:g} m asked; compute it with nearest_tree(..., max_dist_m="
+            f"{max_dist_m:g}).")
+    if bool(count_access) != sources.count_access:
+        raise NetworkError(
+            f"this NearestTree was computed with count_access={sources.count_access}, the "
+            f"query asks count_access={bool(count_access)}; compute a tree for it.")
+    return sources
+
+
 def nearest_source(
     network: Network,
     sources: object,
     targets: object | None = None,
     *,
-    max_dist_m: float = np.inf,
+    max_dist_m: float | None = None,
     max_snap_m: float = 250.0,
     count_access: bool = True,
 ) -> pd.DataFrame:
@@ -245,12 +333,16 @@ def nearest_source(
     Parameters
     ----------
     network : Network
-    sources : points (GeoDataFrame/GeoSeries/array) or :class:`~jinan_gis.geo.snap.Snapped`
-        The facilities.
+    sources : points (GeoDataFrame/GeoSeries/array), :class:`~jinan_gis.geo.snap.Snapped`
+        or :class:`NearestTree`
+        The facilities, or the search from them already run by :func:`nearest_tree` (with
+        the same ``count_access`` and a ``max_dist_m`` at least this one): then no search
+        runs again.
     targets : points, Snapped, or None
         The people (points), or None for every node of the network.
-    max_dist_m : float
-        Search bound; targets with no source within it get ``dist_m = inf``.
+    max_dist_m : float, optional
+        Search bound; targets with no source within it get ``dist_m = inf``.  Default: no
+        bound, or the bound of the :class:`NearestTree` given as ``sources``.
     max_snap_m : float
         Snap limit for points not already snapped.
     count_access : bool
@@ -278,15 +370,19 @@ def nearest_source(
     >>> nearest_source(net, np.array([[100.0, 0.0]]))["dist_m"].tolist()
     [inf, 0.0]
     """
-    node_d, node_s, src = node_distances(
-        network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
-        count_access=count_access,
-    )
+    if max_dist_m is None:
+        max_dist_m = sources.max_dist_m if isinstance(sources, NearestTree) else np.inf
+    tree = _tree_for(network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+                     count_access=count_access)
+    node_d, node_s, src = tree.dist_m, tree.source, tree.sources
     src_access = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
     src_labels = np.asarray(src.index)
     if targets is None:
         d = node_d.copy()
         which = node_s.copy()
+        if max_dist_m < tree.max_dist_m:
+            which[d > max_dist_m] = -1
+            d[d > max_dist_m] = np.inf
         return pd.DataFrame(
             {
                 "dist_m": d,
@@ -483,11 +579,11 @@ def count_within(
             index=pd.RangeIndex(network.n_nodes, name="node"),
             name="count",
         )
+    tgt = _snapped(network, targets, max_snap_m)  # once: reach_pairs reuses the Snapped
     pairs = reach_pairs(
-        network, sources, targets, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
+        network, sources, tgt, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
         count_access=count_access,
     )
-    tgt = _snapped(network, targets, max_snap_m)
     counts = np.bincount(pairs["target"].to_numpy(), minlength=len(tgt))
     out = pd.Series(counts, index=tgt.index, name="count", dtype="Int64")
     out[~tgt.ok] = pd.NA

@@ -322,3 +322,44 @@ def test_nearest_and_counts_agree_with_networkx(case, max_dist_m) -> None:
             near_edge |= np.abs(d - max_dist_m) < 1e-6
         sel = tgt.ok & ~near_edge
         assert np.array_equal(got_c[sel], want[sel])
+
+
+# --------------------------------------------------------------------------- no work twice
+def test_a_nearest_tree_answers_like_a_fresh_search() -> None:
+    from jinan_gis.geo.reach import nearest_tree
+
+    g = street_grid(8, 8, spacing_m=100.0, seed=1)
+    net = Network.from_arrays(g.node_xy, g.edge_u, g.edge_v)
+    rng = np.random.default_rng(3)
+    lo, hi = net.node_xy.min(axis=0), net.node_xy.max(axis=0)
+    fac = rng.uniform(lo, hi, size=(4, 2))
+    people = rng.uniform(lo, hi, size=(60, 2))
+    tree = nearest_tree(net, fac, max_dist_m=900.0)
+    for limit in (300.0, 600.0, 900.0):
+        fresh = nearest_source(net, fac, people, max_dist_m=limit)
+        reused = nearest_source(net, tree, people, max_dist_m=limit)
+        np.testing.assert_array_equal(reused["dist_m"].to_numpy(), fresh["dist_m"].to_numpy())
+        assert (nearest_source(net, tree, max_dist_m=limit)["dist_m"].to_numpy()
+                == nearest_source(net, fac, max_dist_m=limit)["dist_m"].to_numpy()).all()
+    with pytest.raises(NetworkError, match="searched 900 m, less than the 1000 m"):
+        nearest_source(net, tree, people, max_dist_m=1000.0)
+    with pytest.raises(NetworkError, match="count_access"):
+        nearest_source(net, tree, people, max_dist_m=500.0, count_access=False)
+
+
+def test_count_within_snaps_its_targets_once(monkeypatch) -> None:
+    import jinan_gis.geo.reach as reach
+
+    net = Network.from_arrays([[0, 0], [100, 0], [200, 0], [300, 0]], [0, 1, 2], [1, 2, 3])
+    calls: list[int] = []
+    real = reach.snap_points
+
+    def counting(network, points, **kw):
+        calls.append(len(points))
+        return real(network, points, **kw)
+
+    monkeypatch.setattr(reach, "snap_points", counting)
+    people = np.array([[120.0, 0.0], [180.0, 0.0]])
+    got = count_within(net, np.array([[0.0, 0.0], [200.0, 0.0]]), people, max_dist_m=130)
+    assert got.tolist() == [2, 1]
+    assert calls == [2, 2]  # the sources once, the targets once
