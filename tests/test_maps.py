@@ -36,7 +36,6 @@ from jinan_gis.layers.districts import load_districts
 from jinan_gis.layers.taxonomy import get_category
 
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "out"
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(REPO / "scripts"))
 
@@ -282,8 +281,13 @@ def _common_page_checks(b: browser.Chromium, load: browser.PageLoad) -> None:
 
 
 def test_full_map_renders_offline_fast_and_complete(
-    chromium: browser.Chromium, full_map: Path, full_inputs: dict, capsys: pytest.CaptureFixture
+    chromium: browser.Chromium,
+    full_map: Path,
+    full_inputs: dict,
+    capsys: pytest.CaptureFixture,
+    tmp_path: Path,
 ) -> None:
+    out = tmp_path  # screenshots and metrics: never into the repository
     load = chromium.open(full_map.as_uri(), ready=READY)
     _common_page_checks(chromium, load)
     ready_ms = chromium.evaluate("JINAN_GIS.readyMs")
@@ -322,7 +326,7 @@ def test_full_map_renders_offline_fast_and_complete(
     assert n_markers == len(full_inputs["facilities"])
     assert chromium.evaluate("document.querySelectorAll('.jg-datum-note').length") == 1
     assert chromium.evaluate("JINAN_GIS.displayDatum") == "wgs84"
-    shot = chromium.screenshot(OUT / "map_screenshot.png")
+    shot = chromium.screenshot(out / "map_screenshot.png")
     assert shot.stat().st_size > 10_000
     # a second picture, zoomed into the street grid: markers, clusters, nested service areas
     chromium.evaluate(
@@ -330,7 +334,7 @@ def test_full_map_renders_offline_fast_and_complete(
         " 14, {animate: false}); true"
     )
     chromium.wait(0.8)  # marker clusters re-form with short animations
-    chromium.screenshot(OUT / "map_screenshot_zoom.png")
+    chromium.screenshot(out / "map_screenshot_zoom.png")
     assert chromium.evaluate("window.__alerts.length") == 0
     size_mb = full_map.stat().st_size / 1e6
     metrics = {
@@ -342,7 +346,7 @@ def test_full_map_renders_offline_fast_and_complete(
         "tile_requests_failed_offline": len(load.tile_failures),
         "screenshot": str(shot),
     }
-    (OUT / "map_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / "map_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with capsys.disabled():
         print(f"\n[maps] full map: {size_mb:.2f} MB, first render {ready_ms:.0f} ms "
               f"(navigation start to map ready), screenshot {shot}")  # fmt: skip

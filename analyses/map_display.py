@@ -1,0 +1,124 @@
+"""Geometry of a map layer made ready for display: copied, simplified, shifted, rounded.
+
+:func:`_prepare` copies the columns a layer's popups show and its geometry, simplifies it in
+EPSG:4548 (display only: topology preserved), shifts it to the display datum (GCJ-02 on Amap
+tiles) and rounds coordinates to 6 decimals (about 0.1 m); the input frame is never changed.
+:func:`_feature_collection` writes the result as compact, script-safe GeoJSON.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import Point
+>>> pts = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(117.0, 36.6)], crs="EPSG:4326")
+>>> d = _prepare(pts, columns=["name"], simplify_m=5.0, datum="wgs84", points=True)
+>>> d.attrs["name"].tolist(), d.bounds
+(['a'], (117.0, 36.6, 117.0, 36.6))
+>>> fc = _feature_collection(d.geoms, [0], ["<b>a</b>"], [""])
+>>> "<" in fc, json.loads(fc)["features"][0]["properties"]
+(False, {'s': 0, 't': '<b>a</b>'})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..geo.crs import ANALYSIS_CRS, WEB_CRS
+from ..geo.datum import from_wgs84
+from .map_page import _script_safe
+
+__all__ = ["Bounds"]
+
+
+Bounds = tuple[float, float, float, float]
+"""(west, south, east, north) in display degrees."""
+
+
+@dataclass
+class _Display:
+    """One input layer prepared for display: attributes, display geometries, bounds."""
+
+    attrs: pd.DataFrame
+    geoms: np.ndarray
+    bounds: Bounds | None
+
+
+def _prepare(
+    gdf: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[str],
+    simplify_m: float,
+    datum: str,
+    points: bool = False,
+    extra: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None,
+) -> _Display:
+    """Copy ``columns`` and the geometry of ``gdf``; simplify in EPSG:4548; shift; round.
+
+    ``extra`` receives the EPSG:4548 geometries (before simplification) and returns extra
+    attribute columns (e.g. areas). The input frame is never changed.
+    """
+    keep = [c for c in dict.fromkeys(columns) if c in gdf.columns and c != gdf.geometry.name]
+    attrs = pd.DataFrame({c: gdf[c].to_numpy() for c in keep}, index=pd.RangeIndex(len(gdf)))
+    geoms = gpd.GeoSeries(gdf.geometry.to_numpy(), crs=gdf.crs).to_crs(ANALYSIS_CRS).to_numpy()
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    attrs = attrs.loc[ok].reset_index(drop=True)
+    geoms = shapely.force_2d(geoms[ok])
+    if extra is not None:
+        for name, values in extra(geoms).items():
+            attrs[name] = values
+    if points:
+        not_pt = shapely.get_type_id(geoms) != shapely.GeometryType.POINT
+        if not_pt.any():
+            geoms = geoms.copy()
+            geoms[not_pt] = shapely.point_on_surface(geoms[not_pt])
+    elif simplify_m > 0:
+        geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+    ok = ~shapely.is_empty(geoms)
+    attrs = attrs.loc[ok].reset_index(drop=True)
+    web = gpd.GeoSeries(geoms[ok], crs=ANALYSIS_CRS).to_crs(WEB_CRS)
+    if datum != "wgs84":
+        web = from_wgs84(web, datum=datum)
+    shown = shapely.transform(web.to_numpy(), lambda xy: np.round(xy, 6))
+    return _Display(attrs, shown, _bounds_of(shown))
+
+
+def _bounds_of(geoms: np.ndarray) -> Bounds | None:
+    """Total bounds of ``geoms``; None when there are none or they are not finite."""
+    if len(geoms) == 0:
+        return None
+    b = shapely.total_bounds(geoms)
+    if not np.all(np.isfinite(b)):
+        return None
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+_LONG_FLOAT = re.compile(r"\d+\.\d{7,}")
+
+
+def _feature_collection(
+    geoms: np.ndarray, style: Sequence[int], tooltip: Sequence[str], popup: Sequence[str]
+) -> str:
+    """Compact GeoJSON (script-safe): properties ``s`` style index, ``t``/``p`` escaped HTML."""
+    geo_json = shapely.to_geojson(geoms) if len(geoms) else np.empty(0, dtype=object)
+    feats = []
+    for g_raw, s, tt, pp in zip(geo_json, style, tooltip, popup, strict=True):
+        # GEOS prints some rounded doubles in full (36.538137999999996): shortest form again
+        g = _LONG_FLOAT.sub(lambda m: repr(round(float(m.group()), 6)), g_raw)
+        props: dict[str, Any] = {"s": int(s)}
+        if tt:
+            props["t"] = tt
+        if pp:
+            props["p"] = pp
+        feats.append(
+            '{"type":"Feature","geometry":' + g + ',"properties":'
+            + json.dumps(props, ensure_ascii=False, separators=(",", ":")) + "}"
+        )
+    return _script_safe('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}")
