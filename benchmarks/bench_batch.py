@@ -27,12 +27,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from jinan_gis.analyses.batch_runner import peak_rss_mib  # VmHWM: a worker's own peak
 
 ROOT = Path(__file__).resolve().parents[1]
 METRIC = "L-CLINIC-1000"
@@ -44,7 +45,7 @@ def make_jobs(store: Path) -> list:
     import pyogrio
     import shapely
 
-    from jinan_gis.analyses.batch import BASELINE, Job, Scenario
+    from jinan_gis.analyses.batch import BASELINE, Job, WhatIf
 
     zones = pyogrio.read_dataframe(store, layer="zones")
     pop = pyogrio.read_dataframe(store, layer="population")
@@ -63,26 +64,13 @@ def make_jobs(store: Path) -> list:
         sites = [tuple(p) for p in pxy[top]]
         scenarios = [
             BASELINE,
-            Scenario("d500", max_dist_m=500),
-            Scenario("d1500", max_dist_m=1500),
-            Scenario("sites3", add_sites_xy=sites),
-            Scenario("sites3-d500", add_sites_xy=sites, max_dist_m=500),
+            WhatIf("d500", max_dist_m=500),
+            WhatIf("d1500", max_dist_m=1500),
+            WhatIf("sites3", add_sites_xy=sites),
+            WhatIf("sites3-d500", add_sites_xy=sites, max_dist_m=500),
         ]
         jobs += [Job(f"{area}.{sc.name}", area, metric=METRIC, scenario=sc) for sc in scenarios]
     return jobs
-
-
-def _peak_rss_mib() -> float:
-    """Peak RSS of this process in MiB: ``VmHWM`` (``ru_maxrss`` is inherited by spawned
-    workers and subprocesses across fork + exec, so it would report the parent's peak)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def child_serial(store: Path, results: Path) -> None:
@@ -90,11 +78,11 @@ def child_serial(store: Path, results: Path) -> None:
     from jinan_gis.analyses.batch import run_batch
 
     jobs = make_jobs(store)
-    rss_before = _peak_rss_mib()
+    rss_before = peak_rss_mib()
     t0 = time.perf_counter()
     res = run_batch(jobs, store_path=store, results_path=results, quiet=True)
     wall = time.perf_counter() - t0
-    print(json.dumps({"wall_s": wall, "peak_rss_mib": _peak_rss_mib(),
+    print(json.dumps({"wall_s": wall, "peak_rss_mib": peak_rss_mib(),
                       "rss_before_run_mib": rss_before, "ok": res.ok,
                       "executed": len(res.executed), "rows": len(res.table)}))
 
@@ -147,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     client = Client(cluster)
     start_s = time.perf_counter() - t
     try:
-        baseline_rss = client.run(_peak_rss_mib)
+        baseline_rss = client.run(peak_rss_mib)
         res = run_batch(jobs, store_path=store, scheduler=client, results_path=work / "dask",
                         quiet=True)
-        peak_rss = client.run(_peak_rss_mib)
+        peak_rss = client.run(peak_rss_mib)
     finally:
         client.close()
         cluster.close()

@@ -23,7 +23,7 @@ from jinan_gis.analyses.batch import (
     REPORT_COLUMNS,
     BatchError,
     Job,
-    Scenario,
+    WhatIf,
     job_grid,
     load_batch_file,
     main,
@@ -130,8 +130,8 @@ def _border_jobs() -> list[Job]:
         Job("B", "B", **clinic),
         Job("AB", both, **clinic),
         Job("district", "999999", **clinic, by="zone"),
-        Job("A-site", "A", **clinic, scenario=Scenario("site", add_sites_xy=[_xy(150, 0)])),
-        Job("A-far", "A", **clinic, scenario=Scenario("d1200", max_dist_m=1200)),
+        Job("A-site", "A", **clinic, scenario=WhatIf("site", add_sites_xy=[_xy(150, 0)])),
+        Job("A-far", "A", **clinic, scenario=WhatIf("d1200", max_dist_m=1200)),
     ]
 
 
@@ -209,7 +209,7 @@ def _sample_jobs(store: Path) -> list[Job]:
     pick = [*zones["zone_id"][zones["district_code"] == "370112"].head(3),
             *zones["zone_id"][zones["district_code"] == "370103"].head(3)]
     jobs = job_grid(pick, ["L-CLINIC-1000", (("library", "culture_station"), 800)],
-                    [BASELINE, Scenario("d500", max_dist_m=500)])
+                    [BASELINE, WhatIf("d500", max_dist_m=500)])
     return [*jobs, Job("shizhong-culture", "370103", metric="S-CULTURE-15-30", by="zone")]
 
 
@@ -295,7 +295,8 @@ def test_bad_store_fails_every_job_with_the_fix(tmp_path) -> None:
     store = _write({"facilities": _border_layers()["facilities"]}, tmp_path / "nostreets.gpkg")
     res = run_batch([Job("a", "POLYGON ((0 0, 1 0, 1 1, 0 0))", categories="chc",
                          max_dist_m=100)], store_path=store, quiet=True)
-    assert res.failures["error"].str.contains("cannot read layer 'streets'").all()
+    assert not res.ok and res.failures["job_id"].tolist() == ["a"]
+    assert "cannot read layer 'streets'" in res.failures["error"].iloc[0]
 
 
 # ----------------------------------------------------------------------------- re-runs
@@ -313,7 +314,7 @@ def test_rerun_skips_stored_jobs(border, tmp_path) -> None:
     pd.testing.assert_frame_equal(report, first.table, check_exact=True)
     # a job whose definition changed (same id) is computed again, the others are not
     changed = [*jobs[:5], Job("A-far", "A", categories=("chc",), max_dist_m=REACH_M,
-                              scenario=Scenario("d600", max_dist_m=600))]
+                              scenario=WhatIf("d600", max_dist_m=600))]
     third = run_batch(changed, **kw)
     assert third.executed == ["A-far"]
     # other run settings (here the snap limit) invalidate every stored job
