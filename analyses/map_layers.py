@@ -364,15 +364,11 @@ def _build_zones(zones: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
         for _, r in disp.attrs.iterrows()
     ]
     style = {"color": "#555555", "weight": 1.2, "dashArray": "3 3", "fill": False}
-    layer = _polygon_overlay(
-        disp,
-        name=_esc(t("统计分区（街道/社区）", "Zones (sub-districts/communities)")),
-        key="zones",
-        styles=[style],
-        tooltips=names,
+    return _outlines(
+        disp, names, style,
+        name=_esc(t("统计分区（街道/社区）", "Zones (sub-districts/communities)")), key="zones",
+        key_html=_line("#555555", 1.5, True), label=_esc(t("统计分区", "reporting zone")),
     )
-    entry = _entry(_line("#555555", 1.5, True), _esc(t("统计分区", "reporting zone")))
-    return _Built([layer], [("", [entry])], disp.bounds)
 
 
 def _build_districts(districts: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
@@ -386,12 +382,19 @@ def _build_districts(districts: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
         zh, en = _clean_str(r.get("name_zh")), _clean_str(r.get("name_en"))
         names.append(_esc(t(zh, en) if zh and en else zh or en or _clean_str(r.get("name")) or "—"))
     style = {"color": "#222222", "weight": 2.5, "fill": False}
-    layer = _polygon_overlay(
-        disp, name=_esc(t("区界", "District boundaries")), key="districts", styles=[style],
-        tooltips=names,
+    return _outlines(
+        disp, names, style, name=_esc(t("区界", "District boundaries")), key="districts",
+        key_html=_line("#222222", 2.5, False), label=_esc(t("区界", "district boundary")),
     )
-    entry = _entry(_line("#222222", 2.5, False), _esc(t("区界", "district boundary")))
-    return _Built([layer], [("", [entry])], disp.bounds)
+
+
+def _outlines(
+    disp: _Display, names: list[str], style: dict[str, Any], *, name: str, key: str,
+    key_html: str, label: str,
+) -> _Built:
+    """An outline overlay (districts, zones) with one untitled legend entry."""
+    layer = _polygon_overlay(disp, name=name, key=key, styles=[style], tooltips=names)
+    return _Built([layer], [("", [_entry(key_html, label)])], disp.bounds)
 
 
 def _build_facilities(fac: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
