@@ -12,7 +12,7 @@ A scenario file names the layers, thresholds and outputs::
     # old_town = "old_town"
 
     [report]
-    districts = ["370112", "370103"]
+    districts = ["370112", "370103"]                  # the default: both study districts
     metrics = ["L-CLINIC-1000", "S-CULTURE-15-30"]   # default: the whole catalogue
     out = "out"
     basemap = "osm"                  # or "amap" (data shifted to GCJ-02 for display)
@@ -35,24 +35,26 @@ import geopandas as gpd
 import pyogrio
 
 from ..geo.errors import InputDataError, LayerError
-from ..layers.districts import load_districts
+from ..layers.districts import DISTRICT_CODES, load_districts
 from ..layers.sample import build_sample, old_town_zone
 from ..layers.store import META_TABLE, LayerStore
 from .report import AnalysisInputs
 
-__all__ = ["Scenario", "inputs_from_sample", "inputs_from_store", "load_scenario"]
+__all__ = ["Scenario", "check_store", "inputs_from_sample", "inputs_from_store", "load_scenario"]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Scenario:
-    """A repeatable run: where the layers come from, what to evaluate, where to write."""
+    """A repeatable run (a scenario file): where the layers come from, what to evaluate,
+    where to write. (A batch job's what-if is :class:`jinan_gis.analyses.batch_jobs.WhatIf`.)
+    """
 
     sample: bool = True
     store: Path | None = None
     layer_names: dict[str, str] = field(default_factory=dict)
-    districts: list[str] = field(default_factory=lambda: ["370112", "370103"])
+    districts: list[str] = field(default_factory=lambda: list(DISTRICT_CODES))
     metrics: list[str] | None = None
     out: Path = Path("out")
     basemap: str = "osm"
@@ -120,7 +122,7 @@ def _districts_provenance(gdf: gpd.GeoDataFrame, loaded_at: str) -> dict[str, An
 
 
 def inputs_from_sample(*, seed: int = 20231, scale: float = 1.0,
-                       districts: tuple[str, ...] = ("370112", "370103")) -> AnalysisInputs:
+                       districts: tuple[str, ...] = DISTRICT_CODES) -> AnalysisInputs:
     """The SYNTHETIC sample as analysis inputs (with the synthetic old-town zone).
 
     ``provenance`` holds, per layer, the sample's provenance (``source = "synthetic"``, seed,
@@ -151,21 +153,51 @@ def inputs_from_sample(*, seed: int = 20231, scale: float = 1.0,
     )
 
 
-def _check_store(path: Path) -> None:
+def check_store(path: str | Path, *, needs: tuple[str, ...] = ()) -> None:
     """Raise :class:`LayerError` unless ``path`` is a layer store (a GeoPackage with the
-    :data:`~jinan_gis.layers.store.META_TABLE` table)."""
-    fix = (f"create one with `jinan-gis import FILE --as streets --store {path}` or check "
-           "the path")
-    if not path.is_file():
-        raise LayerError(f"no layer store at {path}: {fix}.")
+    :data:`~jinan_gis.layers.store.META_TABLE` table) holding the layers ``needs``.
+
+    Reads only the list of tables: call it before any work. Each message says how to make
+    the store (``jinan-gis import``); a report output (layers.gpkg) is named as one.
+
+    Examples
+    --------
+    >>> check_store("nope.gpkg")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.LayerError: no layer store at nope.gpkg: create one with ...
+    """
+    p = Path(path)
+    make = (f"create one with `jinan-gis import FILE --as streets --store {p}` (then "
+            "facilities, population)")
+    if not p.is_file():
+        raise LayerError(f"no layer store at {p}: {make}, or check the path; without --store "
+                         "the command runs on the synthetic sample.")
     try:
-        tables = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
-    except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise LayerError(f"{path} is not a layer store (GDAL cannot open it as a "
-                         f"GeoPackage): {fix}.") from exc
+        tables = {str(n) for n in pyogrio.list_layers(p)[:, 0]}
+    except Exception as exc:  # pyogrio's DataSourceError, OSError...
+        raise LayerError(f"{p} is not a layer store (GDAL cannot open it as a GeoPackage: "
+                         f"{type(exc).__name__}); {make}.") from exc
     if META_TABLE not in tables:
-        raise LayerError(f"{path} is not a layer store (it has no {META_TABLE!r} table, so "
-                         f"no layer was imported into it): {fix}.")
+        from .export import LAYER_NAMES_ZH
+
+        if tables & set(LAYER_NAMES_ZH.values()):
+            raise LayerError(
+                f"{p} is a report output (written by demo/report: districts, facilities, "
+                "service areas...), not a layer store; run without --store to use the "
+                f"synthetic sample, or {make}.")
+        raise LayerError(f"{p} is not a layer store (it has no {META_TABLE!r} table, so no "
+                         f"layer was imported into it): {make}.")
+    if not needs:
+        return
+    have = set(LayerStore(p).names())
+    missing = [n for n in needs if n not in have]
+    if missing:
+        fetch = f" or `jinan-gis fetch 370112 --store {p}`" if missing[0] == "streets" else ""
+        raise LayerError(
+            f"the layer store {p} has no {', '.join(missing)} layer (it has: "
+            f"{', '.join(sorted(have)) or 'none'}); add it with `jinan-gis import FILE --as "
+            f"{missing[0]} --store {p}`{fetch}.")
 
 
 def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
@@ -189,7 +221,7 @@ def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
     jinan_gis.geo.errors.LayerError: no layer store at nope.gpkg: create one with ...
     """
     path = Path(path)
-    _check_store(path)
+    check_store(path)
     store = LayerStore(path)
     have = set(store.names())
     names = {**{k: k for k in ("streets", "facilities", "population", "zones", "old_town",
@@ -206,6 +238,6 @@ def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
             gdf.attrs["provenance"] = dict(prov[key])
             got[key] = gdf
     if "districts" not in got:
-        got["districts"] = load_districts(districts or ("370112", "370103"))
+        got["districts"] = load_districts(districts or DISTRICT_CODES)
         prov["districts"] = _districts_provenance(got["districts"], at)
     return AnalysisInputs(**got, provenance=prov)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from jinan_gis.geo.modes import MODES, WALK_SPEED_KMH
+
 __all__ = ["main"]
 
 log = logging.getLogger("jinan_gis")
@@ -27,260 +29,40 @@ def _say(args: argparse.Namespace, msg: str) -> None:
         print(msg, flush=True)
 
 
-# ----------------------------------------------------------------------------- checks
-def _synthetic(inputs) -> bool:
-    """The one rule (layers.provenance.is_synthetic) over the layers and their provenance."""
-    from jinan_gis.layers.provenance import is_synthetic
+# ----------------------------------------------------------------------------- inputs
+def _scenario(args: argparse.Namespace):
+    """The --scenario file, read (``None`` without one)."""
+    if not getattr(args, "scenario", None):
+        return None
+    from jinan_gis.analyses.inputs import load_scenario
 
-    layers = [getattr(inputs, n, None) for n in
-              ("streets", "facilities", "population", "zones", "old_town")]
-    prov = list((getattr(inputs, "provenance", None) or {}).values())
-    return is_synthetic(layers) or is_synthetic(prov)
-
-
-def _check_store(args, *, needs: tuple[str, ...] = ()) -> None:
-    """Before any work: the --store file exists, is a layer store and holds ``needs``."""
-    from jinan_gis.geo.errors import LayerError
-
-    path = getattr(args, "store", None)
-    if not path:
-        return
-    p = Path(path)
-    make = f"`jinan-gis import FILE --as streets --store {p}` (then facilities, population)"
-    if not p.is_file():
-        raise LayerError(f"no layer store at {p}: check the path, or create it with {make}; "
-                         "without --store the command runs on the synthetic sample.")
-    import pyogrio
-
-    from jinan_gis.analyses.export import LAYER_NAMES_ZH
-    from jinan_gis.layers.store import META_TABLE, LayerStore
-
-    try:
-        tables = {str(n) for n in pyogrio.list_layers(p)[:, 0]}
-    except Exception as exc:
-        raise LayerError(f"{p} is not a GeoPackage layer store ({type(exc).__name__}); "
-                         f"create one with {make}.") from exc
-    if META_TABLE not in tables:
-        if tables & set(LAYER_NAMES_ZH.values()):
-            raise LayerError(
-                f"{p} is a report output (written by demo/report: districts, facilities, "
-                "service areas...), not a layer store; run without --store to use the "
-                f"synthetic sample, or create a store with {make}.")
-        raise LayerError(f"{p} is not a layer store (no layer was imported into it); create "
-                         f"one with {make}.")
-    have = set(LayerStore(p).names())
-    missing = [n for n in needs if n not in have]
-    if missing:
-        raise LayerError(
-            f"the layer store {p} has no {', '.join(missing)} layer (it has: "
-            f"{', '.join(sorted(have)) or 'none'}); add it with `jinan-gis import FILE --as "
-            f"{missing[0]} --store {p}`" + (" or `jinan-gis fetch 370112 --store "
-                                            f"{p}`" if missing[0] == "streets" else "") + ".")
+    return load_scenario(args.scenario)
 
 
-def _check_scenario_store(args, *, needs: tuple[str, ...] = ()) -> None:
-    if getattr(args, "scenario", None):
-        from jinan_gis.analyses.inputs import load_scenario
+def _inputs(args: argparse.Namespace, *, needs: tuple[str, ...] = ()):
+    """Check the layer source (before any work), then build the inputs; a scenario file
+    fills --out and --basemap where they were not given. Returns (inputs, its metrics)."""
+    from jinan_gis.analyses.workflow import build_inputs, check_sources
 
-        sc = load_scenario(args.scenario)
-        if not sc.sample and sc.store is not None:
-            _check_store(argparse.Namespace(store=sc.store), needs=needs)
-    else:
-        _check_store(args, needs=needs)
+    sc = _scenario(args)
+    store = getattr(args, "store", None)
+    check_sources(scenario=sc, store=store, needs=needs)
+    if sc is not None:
+        args.out = str(sc.out) if args.out is None else args.out
+        args.basemap = sc.basemap if getattr(args, "basemap", None) is None else args.basemap
+    return build_inputs(scenario=sc, store=store, seed=args.seed, scale=args.scale), (
+        sc.metrics if sc is not None else None)
 
 
 # ----------------------------------------------------------------------------- report
-def _map_file(i: int, metric_id: str) -> str:
-    """``map.html`` for the first mapped metric, ``map_<METRIC-ID>.html`` for the others."""
-    return "map.html" if i == 0 else f"map_{metric_id}.html"
+def _report(args: argparse.Namespace, inputs, *, metrics=None) -> None:
+    from jinan_gis.analyses.workflow import run_report
 
-
-def _district_values(rep, inputs, metric) -> str:
-    """"历城区 37.0 %, 市中区 58.2 %" from the report's rows of ``metric``."""
-    import pandas as pd
-
-    rows = rep.metrics[rep.metrics["metric_id"] == metric.id]
-    names = {}
-    d = inputs.districts
-    if d is not None and "code" in d.columns:
-        col = "name_zh" if "name_zh" in d.columns else ("name" if "name" in d.columns else None)
-        if col:
-            names = dict(zip(d["code"].astype(str), d[col].astype(str), strict=True))
-    parts = []
-    for r in rows.itertuples():
-        name = names.get(str(r.district), str(r.district))
-        unit = getattr(r, "unit", "") or ""
-        if pd.isna(r.value):
-            status = str(r.status)
-            shown = "— (" + ("needs layer" if status.startswith("needs layer") else status) + ")"
-        elif unit.strip() == "":
-            shown = f"{float(r.value) * 100:.1f} %"
-        else:
-            shown = f"{float(r.value):.3g}{unit}"
-        parts.append(f"{name} {shown}")
-    return ", ".join(parts)
-
-
-def _metric_title(rep, inputs, metric) -> str:
-    values = _district_values(rep, inputs, metric)
-    return f"{metric.id} {metric.name_zh} / {metric.name_en}" + (f" — {values}" if values else "")
-
-
-def _write_outputs(args, inputs, *, metrics=None, sites=None):
-    import dataclasses
-
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from jinan_gis.analyses.catalogue import CATALOGUE, get_metric
-    from jinan_gis.analyses.export import write_excel, write_geopackage, write_summary
-    from jinan_gis.analyses.report import evaluate
-
-    out = Path(args.out)
-    ids = list(dict.fromkeys(metrics or ()))  # requested, in order, without repeats
-    chosen = CATALOGUE if not ids else tuple(get_metric(m) for m in ids)
-    mapped = [get_metric("L-CLINIC-1000")] if not ids else list(chosen)
-    out.mkdir(parents=True, exist_ok=True)
-    steps = tqdm(total=4 + len(mapped), desc="evaluate metrics", unit="step",
-                 disable=args.quiet)
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    net = inputs.network
-    if net is None and inputs.streets is not None and len(inputs.streets):
-        from jinan_gis.geo.crs import to_analysis_crs
-        from jinan_gis.geo.network import build_network
-
-        t = time.perf_counter()
-        net = build_network(to_analysis_crs(inputs.streets), mode=inputs.mode)
-        inputs = dataclasses.replace(inputs, network=net)  # one network for report and maps
-        timings["network"] = time.perf_counter() - t
-    rep = evaluate(inputs, metrics=chosen, progress=not args.quiet,
-                   service_area_metric=mapped[0].id)
-    timings.update(rep.timings)
-    own = rep.places.get("service_areas")
-    first_dists = {d for d in (mapped[0].distance_m(), mapped[0].distance_m(rural=True)) if d}
-    have = set() if own is None else set(own["max_dist_m"])
-    extra_sa = _extra_service_areas(inputs, net, mapped[1:] + (
-        mapped[:1] if first_dists - have else []))
-    if mapped[0].id in extra_sa:  # the first map also gets its own distances (e.g. 2000 m)
-        more = extra_sa.pop(mapped[0].id)
-        more = more[~more["max_dist_m"].isin(have)]
-        rep.places["service_areas"] = more if own is None else pd.concat(
-            [own, more], ignore_index=True)
-    steps.update()
-    steps.set_description("write report.xlsx")
-    t = time.perf_counter()
-    xlsx = write_excel(rep, out / "report.xlsx")
-    timings["write report.xlsx"] = time.perf_counter() - t
-    steps.update()
-    steps.set_description("write layers.gpkg")
-    t = time.perf_counter()
-    sa_all = [f for f in [rep.places.get("service_areas"), *extra_sa.values()] if f is not None]
-    layers = {
-        "districts": inputs.districts,
-        "zones": inputs.zones,
-        "facilities": inputs.facilities,
-        "service_areas": pd.concat(sa_all, ignore_index=True) if sa_all else None,
-        "coverage_grid": rep.places.get("coverage_grid"),
-        "gaps": rep.places.get("gaps"),
-        "sites": sites,
-    }
-    gpkg = write_geopackage(layers, out / "layers.gpkg")
-    timings["write layers.gpkg"] = time.perf_counter() - t
-    steps.update()
-    maps = []
-    for i, m in enumerate(mapped):
-        name = _map_file(i, m.id)
-        steps.set_description(f"write {name}")
-        t = time.perf_counter()
-        sa = rep.places.get("service_areas") if i == 0 else extra_sa.get(m.id)
-        maps.append(_write_map(args, inputs, rep, out / name, m, sa, sites))
-        timings[f"write {name}"] = time.perf_counter() - t
-        steps.update()
-    steps.set_description("write summary.md")
-    timings["total (evaluate + write)"] = time.perf_counter() - t0
-    rep.timings = timings
-    md = write_summary(rep, out / "summary.md")
-    steps.update()
-    steps.close()
-    _say(args, rep.summary_markdown())
-    for p in (xlsx, gpkg, *maps, md):
-        if p is not None:
-            _say(args, f"wrote {p}")
-    return rep
-
-
-def _extra_service_areas(inputs, net, metrics) -> dict:
-    """Service areas (dissolved, at the metric's own distances) of the further mapped metrics."""
-    if net is None or inputs.facilities is None:
-        return {}
-    from jinan_gis.analyses.coverage import select_facilities
-    from jinan_gis.geo.crs import to_analysis_crs
-    from jinan_gis.geo.service_area import service_areas
-
-    fac = to_analysis_crs(inputs.facilities)
-    out = {}
-    for m in metrics:
-        dists = sorted({d for d in (m.distance_m(), m.distance_m(rural=True)) if d})
-        sel = select_facilities(fac, m.categories)
-        if not dists or not len(sel):
-            continue
-        sa = service_areas(net, sel, max_dist_m=dists, max_snap_m=inputs.max_snap_m,
-                           dissolve=True)
-        sa["metric_id"] = m.id
-        out[m.id] = sa
-    return out
-
-
-def _for_metric(frame, metric_id: str):
-    if frame is None or "metric_id" not in frame.columns:
-        return frame
-    sub = frame[frame["metric_id"] == metric_id]
-    return sub if len(sub) else None
-
-
-def _write_map(args, inputs, rep, path, metric, service_areas, sites):
-    """One map of ``metric``: its facilities, service areas, gaps, per-district values."""
-    from jinan_gis.analyses.coverage import select_facilities
-    from jinan_gis.analyses.maps import export_map
-
-    fac = None
-    if inputs.facilities is not None:
-        fac = select_facilities(inputs.facilities, metric.categories)
-        fac = fac if len(fac) else None
-    return export_map(
-        path,
-        districts=inputs.districts,
-        zones=inputs.zones,
-        facilities=fac,
-        service_areas=_for_metric(service_areas, metric.id),
-        coverage=_for_metric(rep.places.get("coverage_grid"), metric.id),
-        gaps=_for_metric(rep.places.get("gaps"), metric.id),
-        sites=sites,
-        title=_metric_title(rep, inputs, metric),
-        metric=f"{metric.id} ({metric.threshold_text})",
-        target=f"{metric.target_text} ({metric.source_file})",
-        basemap=getattr(args, "basemap", None) or "osm",
-        synthetic=True if _synthetic(inputs) else None,
-    )
-
-
-def _inputs(args):
-    from jinan_gis.analyses.inputs import inputs_from_sample, inputs_from_store, load_scenario
-
-    metrics = None
-    if getattr(args, "scenario", None):
-        sc = load_scenario(args.scenario)
-        args.out = str(sc.out) if args.out is None else args.out
-        args.basemap = sc.basemap if getattr(args, "basemap", None) is None else args.basemap
-        metrics = sc.metrics
-        if sc.sample:
-            return inputs_from_sample(seed=sc.seed, scale=sc.scale,
-                                      districts=tuple(sc.districts)), metrics
-        return inputs_from_store(sc.store, names=sc.layer_names, districts=sc.districts), metrics
-    if getattr(args, "store", None):
-        return inputs_from_store(args.store), metrics
-    return inputs_from_sample(seed=args.seed, scale=args.scale), metrics
+    run = run_report(inputs, out_dir=args.out, metrics=metrics, basemap=args.basemap,
+                     progress=not args.quiet)
+    _say(args, run.report.summary_markdown())
+    for p in run.paths:
+        _say(args, f"wrote {p}")
 
 
 def cmd_demo(args) -> int:
@@ -290,7 +72,7 @@ def cmd_demo(args) -> int:
     _say(args, "jinan-gis demo on the embedded SYNTHETIC sample (合成样例数据): building it ...")
     inputs, _ = _inputs(args)
     _say(args, f"sample built in {time.perf_counter() - t:.1f} s")
-    _write_outputs(args, inputs)
+    _report(args, inputs)
     _say(args, f"demo done in {time.perf_counter() - t:.1f} s")
     return 0
 
@@ -300,11 +82,10 @@ def cmd_report(args) -> int:
 
     for m in args.metric or ():
         get_metric(m)  # an unknown id fails here, listing the valid ones, before any work
-    _check_scenario_store(args)
     inputs, metrics = _inputs(args)
     args.out = args.out or "out"
     args.basemap = args.basemap or "osm"
-    _write_outputs(args, inputs, metrics=args.metric or metrics)
+    _report(args, inputs, metrics=args.metric or metrics)
     return 0
 
 
@@ -313,43 +94,23 @@ _NEEDS = ("streets", "facilities", "population")
 
 
 def cmd_coverage(args) -> int:
-    from jinan_gis.analyses.coverage import coverage
-    from jinan_gis.geo.network import build_network
+    from jinan_gis.analyses.workflow import run_coverage, write_coverage
     from jinan_gis.geo.reach import minutes_to_metres
-    from jinan_gis.layers.provenance import SYNTHETIC_MARK, mark_synthetic
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK
     from jinan_gis.layers.taxonomy import resolve_categories
 
     resolve_categories(args.category)  # unknown names fail here, listing the valid ones
-    _check_scenario_store(args, needs=_NEEDS)
-    inputs, _ = _inputs(args)
+    inputs, _ = _inputs(args, needs=_NEEDS)
     dist_m = args.max_dist_m if args.max_dist_m is not None else minutes_to_metres(
         args.walk_min, speed_kmh=args.speed_kmh)
-    net = build_network(inputs.streets, mode=args.mode)
-    pop = inputs.population.copy()
-    from jinan_gis.analyses.report import _district_of, _zone_of
-
-    pop["district_code"] = _district_of(pop, inputs.districts)
-    by = ["district_code"]
-    if args.by_zone and inputs.zones is not None:
-        pop["zone"] = _zone_of(pop, inputs.zones)
-        by.append("zone")
-    if args.district:
-        from jinan_gis.layers.districts import resolve_district
-
-        keep = {resolve_district(d) for d in args.district}
-        pop = pop[pop["district_code"].isin(keep)]
-    tab = coverage(net, inputs.facilities, pop, max_dist_m=dist_m, categories=args.category,
-                   by=by)
-    synthetic = _synthetic(inputs)
+    run = run_coverage(inputs, categories=args.category, max_dist_m=dist_m, mode=args.mode,
+                       districts=args.district, by_zone=args.by_zone)
     _say(args, f"coverage within {dist_m:g} m ({args.mode}) of {', '.join(args.category)}")
-    if synthetic:
+    if run.synthetic:
         print(SYNTHETIC_MARK, flush=True)  # also with --quiet: the numbers are not Jinan's
-    print(tab.to_string(float_format=lambda v: f"{v:,.3f}"))
+    print(run.table.to_string(float_format=lambda v: f"{v:,.3f}"))
     if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        p = Path(args.out) / "coverage.csv"
-        mark_synthetic(tab, synthetic).to_csv(p, encoding="utf-8-sig")
-        _say(args, f"wrote {p}")
+        _say(args, f"wrote {write_coverage(run, out_dir=args.out)}")
     return 0
 
 
@@ -381,60 +142,28 @@ def site_table(sites) -> str:
 
 
 def cmd_sites(args) -> int:
-    from jinan_gis.analyses.coverage import select_facilities
-    from jinan_gis.analyses.export import write_geopackage
-    from jinan_gis.analyses.sites import locate_sites, propose_sites
-    from jinan_gis.geo.crs import to_analysis_crs
-    from jinan_gis.geo.network import build_network
-    from jinan_gis.layers.provenance import SYNTHETIC_MARK, mark_synthetic
+    from jinan_gis.analyses.workflow import run_sites, write_sites
+    from jinan_gis.layers.provenance import SYNTHETIC_MARK
     from jinan_gis.layers.taxonomy import resolve_categories
 
     resolve_categories(args.category)  # unknown names fail here, listing the valid ones
-    _check_scenario_store(args, needs=_NEEDS)
     t_start = time.perf_counter()
-    inputs, _ = _inputs(args)
-    synthetic = _synthetic(inputs)
-    net = build_network(to_analysis_crs(inputs.streets), mode="walk")
-    pop = to_analysis_crs(inputs.population)
-    if args.district:
-        from jinan_gis.analyses.report import _district_of
-        from jinan_gis.layers.districts import resolve_district
-
-        keep = {resolve_district(d) for d in args.district}
-        pop = pop[[c in keep for c in _district_of(pop, inputs.districts)]]
-    fac = to_analysis_crs(select_facilities(inputs.facilities, args.category))
-    res = propose_sites(net, pop, fac, k=args.k, max_dist_m=args.max_dist_m,
-                        method=args.method, count_access=True, lp_bound=args.bound,
-                        progress=not args.quiet)
-    sites = locate_sites(res.sites, zones=inputs.zones, streets=inputs.streets)
-    sites = mark_synthetic(sites, synthetic)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_geopackage({"sites": sites, "facilities": fac, "districts": inputs.districts},
-                     out / "sites.gpkg")
-    if synthetic:
+    inputs, _ = _inputs(args, needs=_NEEDS)
+    run = run_sites(inputs, categories=args.category, k=args.k, max_dist_m=args.max_dist_m,
+                    method=args.method, bound=args.bound, districts=args.district,
+                    progress=not args.quiet)
+    files = write_sites(run, inputs, out_dir=args.out)
+    if run.synthetic:
         print(SYNTHETIC_MARK, flush=True)
-    print(site_table(sites))
-    print(res.describe())
-    if args.bound and res.summary["method"] == "greedy":
-        s = res.summary
+    print(site_table(run.sites))
+    print(run.result.describe())
+    s = run.result.summary
+    if args.bound and s["method"] == "greedy":
         print(f"gap to the optimum: at most {s['optimality_gap']:.2%} "
               f"({s['gain_people']:,.0f} added; no {s['k']} sites can add more than "
               f"{s['gain_bound_people']:,.0f})")
-    from jinan_gis.analyses.maps import export_map
-    from jinan_gis.geo.service_area import service_areas
-
-    sa = None
-    if len(sites):
-        sa = service_areas(net, sites.set_index("site_id"), max_dist_m=args.max_dist_m,
-                           max_snap_m=250.0)
-    export_map(out / "sites_map.html", districts=inputs.districts, zones=inputs.zones,
-               facilities=fac, sites=sites, service_areas=sa,
-               title=f"建议新址 / proposed sites: {', '.join(args.category)} "
-               f"(+{res.summary['gain_people']:,.0f} people within {args.max_dist_m:g} m)",
-               synthetic=True if synthetic else None)
-    _say(args, f"wrote {out / 'sites_map.html'}")
-    _say(args, f"wrote {out / 'sites.gpkg'}")
+    _say(args, f"wrote {files.map}")
+    _say(args, f"wrote {files.layers}")
     _say(args, f"sites done in {time.perf_counter() - t_start:.1f} s")
     return 0
 
@@ -651,9 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = c.add_mutually_exclusive_group(required=True)
     g.add_argument("--max-dist-m", type=float, help="network distance in metres")
     g.add_argument("--walk-min", type=float, help="minutes (converted with --speed-kmh)")
-    c.add_argument("--speed-kmh", type=float, default=4.0,
+    c.add_argument("--speed-kmh", type=float, default=WALK_SPEED_KMH,
                    help="speed for --walk-min (default 4 km/h: 15 min = 1000 m)")
-    c.add_argument("--mode", choices=["walk", "bike", "drive"], default="walk")
+    c.add_argument("--mode", choices=MODES, default="walk")
     c.add_argument("--district", action="append", help="district code or name (repeatable)")
     c.add_argument("--by-zone", action="store_true", help="one row per sub-district")
     c.set_defaults(func=cmd_coverage)
@@ -716,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--sheet", help="Excel sheet")
     i.add_argument("--count-column", help="population count column")
     i.add_argument("--zone-type", default="subdistrict")
-    i.add_argument("--mode", default="walk", choices=["walk", "bike", "drive"])
+    i.add_argument("--mode", default="walk", choices=MODES)
     i.add_argument("--area", action="append",
                    help="district code or name for street imports, repeatable (default both: "
                    "370112 历城区 and 370103 市中区)")
@@ -730,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "mirror with --overpass-url.")
     f.add_argument("district", help="district code or name, e.g. 370112 or 历城区")
     f.add_argument("--store", default="out/store.gpkg")
-    f.add_argument("--mode", default="walk", choices=["walk", "bike", "drive"])
+    f.add_argument("--mode", default="walk", choices=MODES)
     f.add_argument("--overpass-url", help="Overpass API URL (e.g. a mirror)")
     f.add_argument("--cache-dir", help="download cache folder")
     f.add_argument("--timeout-s", type=float, default=180.0)
