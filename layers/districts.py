@@ -36,6 +36,7 @@ from pyproj import CRS
 
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import CRSError, InputDataError, LayerError
+from .schema import DISTRICT_COLUMNS
 
 __all__ = [
     "DISTRICTS",
@@ -59,7 +60,7 @@ DISTRICTS: dict[str, tuple[str, str]] = {
 _DATA_PACKAGE = "jinan_gis.data"
 _DISTRICTS_FILE = "districts.geojson"
 _SUBDISTRICTS_FILE = "subdistricts.csv"
-_DISTRICT_COLUMNS = ["code", "name_zh", "name_en", "area_km2", "source", "geometry"]
+_DISTRICT_COLUMNS = list(DISTRICT_COLUMNS)
 _SUBDISTRICT_COLUMNS = [
     "district_code",
     "district_name_zh",
@@ -193,7 +194,11 @@ def load_districts(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``code``, ``name_zh``, ``name_en``, ``area_km2``, ``source``, ``geometry``.
+        Columns ``code``, ``name_zh``, ``name_en``, ``area_km2``, ``source``, ``geometry``
+        (:data:`~jinan_gis.layers.schema.DISTRICT_COLUMNS`). A plain GeoDataFrame, unlike
+        the file loaders' :class:`~jinan_gis.layers.result.LoadResult`: the boundaries are
+        packaged data, so there is nothing rejected to report (its provenance is
+        ``data/districts.PROVENANCE.json``).
 
     Raises
     ------

@@ -60,6 +60,7 @@ from ..geo.crs import ANALYSIS_CRS, require_crs
 from ..geo.errors import InputDataError
 from .points import PointRows, locate, point_coordinates, read_point_rows
 from .result import LoadResult, rejection_table
+from .schema import FACILITY_COLUMNS, check_layer_columns
 from .tables import NAME_NAMES, clean_text, find_column
 from .taxonomy import (
     UNKNOWN,
@@ -80,20 +81,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-FACILITY_COLUMNS: tuple[str, ...] = (
-    "facility_id",
-    "name",
-    "category",
-    "group",
-    "tier",
-    "capacity",
-    "source",
-    "datum_in",
-    "input_row",
-    "geometry",
-)
-"""The columns of every facility layer, in order."""
 
 REASON_MISSING_ID = "missing id"
 REASON_DUPLICATE_ID = "duplicate id"
@@ -200,6 +187,7 @@ def _build(
         "category_from": dict(kept_how),
         "category_counts": layer["category"].value_counts().to_dict(),
     }
+    check_layer_columns(layer, "facilities", what=source)
     result = LoadResult(layer=layer, rejected=rejected, n_input=len(pr.rows), provenance=prov)
     result.check_accounting()
     log.info("%s", result.summary())

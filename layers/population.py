@@ -68,6 +68,7 @@ from ..geo.crs import (
 from ..geo.errors import CRSError, InputDataError, LayerError
 from .points import read_point_rows
 from .result import LoadResult, rejection_table
+from .schema import POPULATION_COLUMNS, check_layer_columns
 from .tables import polygonal_part, read_vector_checked
 
 __all__ = [
@@ -78,16 +79,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-POPULATION_COLUMNS: tuple[str, ...] = (
-    "pop_id",
-    "population",
-    "source",
-    "zone",
-    "input_row",
-    "geometry",
-)
-"""The columns of every population layer, in order."""
 
 _MAX_GRID_POINTS = 5_000_000
 
@@ -140,6 +131,7 @@ def _finish(
         n_kept=len(layer),
         n_rejected=len(rejected),
     )
+    check_layer_columns(layer, "population", what=str(prov.get("source", "population")))
     result = LoadResult(layer=layer, rejected=rejected, n_input=n_input, provenance=prov)
     result.check_accounting()
     log.info("%s; %s", result.summary(), prov.get("totals"))

@@ -43,8 +43,9 @@ import shapely
 from shapely.geometry import box
 
 from ..geo.crs import ANALYSIS_CRS
+from ..geo.files import atomic_path
 from ..geo.synthetic import street_grid
-from .districts import load_districts, load_subdistricts, resolve_district
+from .districts import DISTRICT_CODES, load_districts, load_subdistricts, resolve_district
 from .taxonomy import get_category
 
 __all__ = [
@@ -163,13 +164,9 @@ class Sample:
     def write(self, path: str | Path) -> Path:
         """Write every layer into one GeoPackage (layer names as in :meth:`layers`)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.gpkg")
-        if tmp.exists():
-            tmp.unlink()
-        for name, gdf in self.layers().items():
-            gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        tmp.replace(path)
+        with atomic_path(path, suffix=".tmp.gpkg") as tmp:
+            for name, gdf in self.layers().items():
+                gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         return path
 
 
@@ -226,7 +223,7 @@ def _pick_nodes(rng: np.random.Generator, xy: np.ndarray, weights: np.ndarray, k
 
 # ----------------------------------------------------------------------------- builder
 def build_sample(
-    districts: Iterable[str] = ("370112", "370103"),
+    districts: Iterable[str] = DISTRICT_CODES,
     *,
     seed: int = 20231,
     scale: float = 1.0,

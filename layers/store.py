@@ -9,10 +9,11 @@
   ``source``, ``datum``, ``crs``, ``written_at`` (UTC), ``n_input``, ``n_kept``,
   ``n_rejected`` and the whole provenance as JSON (``provenance_json``).
 
-Writes are **atomic**: the GeoPackage is copied to a temporary file in the same directory, the
-copy is written, and :func:`os.replace` puts it over the original; if anything fails midway
-the temporary file is removed and the previous version stays as it was. (Each write copies
-the file: fine for analysis layers, slow for gigabytes. One writer at a time.)
+Writes are **atomic** (:func:`jinan_gis.geo.files.atomic_path`): the GeoPackage is copied to
+a temporary file in the same directory, the copy is written, and :func:`os.replace` puts it
+over the original; if anything fails midway the temporary file is removed and the previous
+version stays as it was. (Each write copies the file: fine for analysis layers, slow for
+gigabytes. One writer at a time.)
 
 Examples
 --------
@@ -31,13 +32,9 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +47,10 @@ import pyogrio
 
 from ..geo.crs import require_crs
 from ..geo.errors import InputDataError, LayerError
+from ..geo.files import atomic_path
+from ..geo.missing import is_missing
 from .result import LoadResult, rejection_table
+from .schema import check_layer_columns
 
 __all__ = ["META_TABLE", "REJECTED_SUFFIX", "LayerStore"]
 
@@ -83,7 +83,7 @@ def _json_default(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, set | frozenset | tuple):
         return list(value)
-    if isinstance(value, float) and value != value:
+    if is_missing(value):
         return None
     return str(value)
 
@@ -113,7 +113,7 @@ def _as_text_table(rejected: pd.DataFrame) -> pd.DataFrame:
         used.add(name)
         out[name] = pd.Series(
             [
-                None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+                None if is_missing(v) else str(v)
                 for v in rejected[col]
             ],
             dtype=object,
@@ -177,13 +177,22 @@ class LayerStore:
         prov = json.loads(row["provenance_json"])
         return dict(prov)
 
-    def read(self, name: str) -> LoadResult:
+    def read(self, name: str, *, kind: str | None = None) -> LoadResult:
         """Read layer ``name``: the layer, its rejection table, ``n_input`` and provenance.
 
         Rejected rows' original values come back as text.
+
+        Parameters
+        ----------
+        name : str
+        kind : {"streets", "facilities", "population", "zones", "districts"}, optional
+            Check that the layer has the columns the analyses rely on for this kind
+            (:func:`~jinan_gis.layers.schema.check_layer_columns`); unchecked when None.
         """
         row = self._row(name)
         layer = pyogrio.read_dataframe(self.path, layer=name)
+        if kind is not None:
+            check_layer_columns(layer, kind, what=f"{self.path}: layer {name!r}")
         rejected = pyogrio.read_dataframe(
             self.path, layer=name + REJECTED_SUFFIX, read_geometry=False
         )
@@ -262,26 +271,10 @@ class LayerStore:
         meta["n_kept"] = meta["n_kept"].astype(np.int64)
         meta["n_rejected"] = meta["n_rejected"].astype(np.int64)
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=".tmp.gpkg", dir=self.path.parent
-        )
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            if self.path.exists():
-                shutil.copyfile(self.path, tmp)
-            else:
-                tmp.unlink()
+        with atomic_path(self.path, suffix=".tmp.gpkg", copy_existing=True) as tmp:
             _write_frame(tmp, result.layer, layer=name)
             _write_frame(tmp, _as_text_table(result.rejected), layer=name + REJECTED_SUFFIX)
             _write_frame(tmp, meta[list(_META_COLUMNS)], layer=META_TABLE)
-            os.replace(tmp, self.path)
-        except BaseException:
-            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-            raise
         log.info(
             "%s: wrote %s (%d kept, %d rejected)", self.path, name, result.n_kept, result.n_rejected
         )

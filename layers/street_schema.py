@@ -1,6 +1,7 @@
 """The street layer schema (the contract with the network engine) and its checks.
 
-A street layer is a GeoDataFrame in a metric CRS (EPSG:4548 unless asked otherwise), one row
+A street layer (:data:`STREET_COLUMNS`, named in :mod:`jinan_gis.layers.schema`) is a
+GeoDataFrame in a metric CRS (EPSG:4548 unless asked otherwise), one row
 per LineString:
 
 ==============  =====================================================================
@@ -56,8 +57,10 @@ from shapely.geometry.base import BaseGeometry
 
 from ..geo.crs import ANALYSIS_CRS, require_metric_crs
 from ..geo.errors import LayerError
+from ..geo.missing import is_missing
 from .osm import ACCESS_MODES, way_access
 from .result import LoadResult
+from .schema import STREET_COLUMNS, check_layer_columns
 
 __all__ = [
     "STREET_COLUMNS",
@@ -69,27 +72,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-STREET_COLUMNS: tuple[str, ...] = (
-    "street_id",
-    "name",
-    "highway",
-    "oneway",
-    "walk",
-    "bike",
-    "drive",
-    "length_m",
-    "source",
-    "input_row",
-    "geometry",
-)
-"""Columns every street layer has, in this order; loaders may add columns after
-``input_row`` (``osm_id``...), ``geometry`` stays last."""
-
 _BOOL_COLUMNS = ("oneway", *ACCESS_MODES)
 
 
 def _clean_name(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     text = str(value).strip()
     return text or None
@@ -202,12 +189,7 @@ def check_streets_schema(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ...
     jinan_gis.geo.errors.LayerError: street layer lacks column(s) street_id, ...
     """
-    missing = [c for c in STREET_COLUMNS if c not in layer.columns]
-    if missing:
-        raise LayerError(
-            f"street layer lacks column(s) {', '.join(missing)}. Load streets with "
-            "jinan_gis.layers.streets.load_streets (or build one with streets_from_lines)."
-        )
+    check_layer_columns(layer, "streets", what="street layer")
     require_metric_crs(layer, what="a street layer")
     geom_types = set(layer.geometry.geom_type.unique()) if len(layer) else set()
     if geom_types - {"LineString"}:

@@ -40,21 +40,12 @@ import shapely
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import InputDataError, LayerError
 from .result import LoadResult, rejection_table
+from .schema import ZONE_COLUMNS, check_layer_columns
 from .tables import clean_text, find_column, polygonal_part, read_vector_checked
 
 __all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
 
 log = logging.getLogger(__name__)
-
-ZONE_COLUMNS: tuple[str, ...] = (
-    "zone_id",
-    "zone_name",
-    "zone_type",
-    "repaired",
-    "input_row",
-    "geometry",
-)
-"""The columns of every zone layer, in order."""
 
 ZONE_NAME_NAMES: tuple[str, ...] = (
     "zonename",
@@ -224,6 +215,7 @@ def load_zones(
         n_repaired=len(repaired),
         n_unnamed=int(sum(names[i] is None for i in ok)),
     )
+    check_layer_columns(layer_gdf, "zones", what=source)
     result = LoadResult(layer=layer_gdf, rejected=rejected, n_input=n, provenance=prov)
     result.check_accounting()
     log.info("%s", result.summary())
