@@ -1,5 +1,7 @@
 """Road centreline files from GIS staff (shapefile, GeoPackage, GeoJSON) as street lines.
 
+:func:`read_streets_centreline` is the street loader (``load_streets(source="centreline")``).
+
 Reading (:func:`read_centreline_file`):
 
 * **CRS**: whatever the file declares (EPSG:4326, 4490, 4527, 4548, 32650...), checked for
@@ -45,15 +47,19 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.crs import check_coordinates_plausible, describe_crs
-from ..geo.errors import CRSError, InputDataError, LayerError
+from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
+from ..geo.errors import CRSError, InputDataError, JinanGISError, LayerError
+from ..geo.missing import is_missing
+from .areas import AreaLike
 from .noding import node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
-from .result import rejection_table
+from .result import LoadResult, rejection_table
+from .street_load import begin_street_load, finish_street_load
 from .street_schema import make_street_layer
 from .tables import check_encoding
 
 __all__ = [
+    "CENTRELINE_OPTIONS",
     "CLASS_COLUMNS",
     "CLASS_MAP",
     "GRADE_COLUMNS",
@@ -64,7 +70,22 @@ __all__ = [
     "map_class",
     "parse_oneway",
     "read_centreline_file",
+    "read_streets_centreline",
 ]
+
+CENTRELINE_OPTIONS: tuple[str, ...] = (
+    "layer",
+    "encoding",
+    "file_crs",
+    "datum",
+    "name_column",
+    "class_column",
+    "oneway_column",
+    "grade_column",
+    "class_map",
+    "snap_tol_m",
+)
+"""The options of :func:`read_streets_centreline` beyond the path, area, mode, buffer and CRS."""
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +182,7 @@ def map_class(values: Iterable[object], class_map: Mapping[str, str] | None = No
         table.update({str(k).strip().lower(): v for k, v in class_map.items()})
     out = []
     for v in values:
-        if v is None or (isinstance(v, float) and v != v):
+        if is_missing(v):
             out.append("unknown")
             continue
         key = str(v).strip().lower()
@@ -177,7 +198,7 @@ def parse_oneway(value: object) -> int:
     Accepts OSM values (``yes``, ``-1``), numbers (1, 0, -1), ESRI-style ``FT``/``TF`` and
     Chinese ``是``/``单行``/``反向``; anything else is two-way.
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return 0
     if isinstance(value, bool | np.bool_):
         return 1 if value else 0
@@ -436,10 +457,10 @@ def centreline_to_streets(
     if n and (np.asarray(highway) == "unknown").all() and used["class_column"] is None:
         log.info("%s: no road class column; every line is 'unknown' (open to all modes)", source)
 
-    is_missing = shapely.is_missing(geoms) if n else np.zeros(0, bool)
+    absent = shapely.is_missing(geoms) if n else np.zeros(0, bool)
     for i in range(n):
         g = geoms[i]
-        if is_missing[i] or g.is_empty:
+        if absent[i] or g.is_empty:
             rejected[i] = "empty geometry"
         elif g.geom_type not in ("LineString", "MultiLineString", "LinearRing"):
             rejected[i] = f"not a line ({g.geom_type})"
@@ -513,3 +534,99 @@ def centreline_to_streets(
         rec["geometry_wkt"] = None if g is None else g.wkt
         rej_rows.append(rec)
     return layer, rejection_table(rej_rows), used
+
+
+def read_streets_centreline(
+    path: str | Path,
+    *,
+    area: AreaLike,
+    mode: str = "walk",
+    buffer_m: float = 1000.0,
+    crs: Any = ANALYSIS_CRS,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    file_crs: Any = None,
+    datum: str | None = None,
+    name_column: str | None = None,
+    class_column: str | None = None,
+    oneway_column: str | None = None,
+    grade_column: str | None = None,
+    class_map: Mapping[str, str] | None = None,
+    snap_tol_m: float = 1.0,
+) -> LoadResult:
+    """Read the streets of an area for one travel mode from a centreline file, noded.
+
+    Parameters
+    ----------
+    path : str or Path
+        Shapefile, GeoPackage, GeoJSON... (see :func:`read_centreline_file`).
+    area : str, int, shapely geometry, GeoDataFrame or GeoSeries
+        District code or name, a shapely polygon in ``crs``, or a GeoDataFrame/GeoSeries with
+        a CRS (see :func:`jinan_gis.layers.areas.resolve_area`).
+    mode : {"walk", "bike", "drive", "all"}
+    buffer_m : float, default 1000
+        Streets this far outside the area are kept too.
+    crs : CRS-like, default EPSG:4548
+        Metric CRS of the layer.
+    layer : str or int, optional
+        Layer of a multi-layer file (GeoPackage).
+    encoding : str, optional
+        Attribute encoding (``"GBK"``, ``"UTF-8"``); by default taken from a shapefile's
+        ``.cpg`` or detected from its ``.dbf``.
+    file_crs : CRS-like, optional
+        CRS of the file's coordinates, for files that declare none (a shapefile without
+        ``.prj``) or a wrong one.
+    datum : str, optional
+        ``"gcj02"``/``"bd09"`` for longitude/latitude files from Amap/Baidu (converted by
+        :func:`jinan_gis.geo.datum.to_wgs84`).
+    name_column, class_column, oneway_column, grade_column : str, optional
+        Column names, detected when None (:data:`NAME_COLUMNS`...).
+    class_map : mapping, optional
+        Extra road class -> OSM ``highway`` entries.
+    snap_tol_m : float, default 1.0
+        Line ends this close to another end or line are snapped onto it.
+
+    Returns
+    -------
+    LoadResult
+        As :func:`jinan_gis.layers.streets.load_streets` describes (an input row is a file
+        feature); provenance adds ``path``, ``snap_tol_m``, the encoding and CRS read and
+        the columns used.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, pathlib
+    >>> from shapely.geometry import LineString, box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "roads.gpkg"
+    >>> gpd.GeoDataFrame({"道路名称": ["经十路"]}, crs="EPSG:4548", geometry=[
+    ...     LineString([(500000, 4060000), (500400, 4060000)])]).to_file(p)
+    >>> res = read_streets_centreline(p, area=box(500000, 4059800, 500400, 4060200))
+    >>> res.layer[["street_id", "name", "highway"]].values.tolist()
+    [['cl-0-0', '经十路', 'unknown']]
+    """
+    if snap_tol_m < 0:
+        raise JinanGISError(f"snap_tol_m must be >= 0 metres, got {snap_tol_m}.")
+    p = Path(path)
+    target, geom, prov = begin_street_load(area, mode=mode, buffer_m=buffer_m, crs=crs)
+    label = f"centreline-file:{p.name}"
+    gdf, file_prov = read_centreline_file(p, layer=layer, encoding=encoding, file_crs=file_crs)
+    if datum is not None:
+        from ..geo.datum import to_wgs84
+
+        gdf = to_wgs84(gdf, datum=datum)
+        file_prov["datum"] = datum
+    lines, rejected, used = centreline_to_streets(
+        gdf,
+        mode=mode,
+        area=geom,
+        crs=target,
+        source=label,
+        name_column=name_column,
+        class_column=class_column,
+        oneway_column=oneway_column,
+        grade_column=grade_column,
+        class_map=class_map,
+        snap_tol_m=snap_tol_m,
+    )
+    prov.update(path=str(p), snap_tol_m=snap_tol_m, **file_prov, **used)
+    return finish_street_load(lines, rejected, n_input=len(gdf), label=label, prov=prov)

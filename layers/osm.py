@@ -54,15 +54,18 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..geo.errors import JinanGISError
+from ..geo.missing import is_missing
+from ..geo.modes import MODES
 
 __all__ = [
     "ACCESS_MODES",
-    "MODES",
+    "LOAD_MODES",
     "MODE_RULES",
     "OSMNX_NETWORK_TYPE",
     "RULE_TAG_KEYS",
-    "Mode",
+    "LoadMode",
     "ModeRule",
+    "check_load_mode",
     "exclusion_reason",
     "oneway_direction",
     "way_access",
@@ -70,12 +73,17 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["walk", "bike", "drive", "all"]
-MODES: tuple[str, ...] = ("walk", "bike", "drive", "all")
-"""Modes a street layer can be loaded for (``all``: every way in use, with per-mode flags)."""
+LoadMode = Literal["walk", "bike", "drive", "all"]
+"""A mode a street layer can be loaded for: a travel mode (:data:`jinan_gis.geo.modes.Mode`)
+or ``"all"``."""
 
-ACCESS_MODES: tuple[str, ...] = ("walk", "bike", "drive")
-"""Modes that get an access flag column in a street layer."""
+ACCESS_MODES: tuple[str, ...] = MODES
+"""Modes that get an access flag column in a street layer: the travel modes,
+:data:`jinan_gis.geo.modes.MODES`."""
+
+LOAD_MODES: tuple[str, ...] = (*MODES, "all")
+"""Modes a street layer can be loaded for: the travel modes, and ``all`` (every way in use,
+with the per-mode access flags telling them apart)."""
 
 OSMNX_NETWORK_TYPE: dict[str, str] = {
     "walk": "walk",
@@ -215,18 +223,29 @@ _ROUNDABOUT = frozenset({"roundabout", "circular"})
 
 def _values(value: object) -> set[str]:
     """The values of a tag, split at ``;`` (OSM multi-values); empty for a missing tag."""
-    if value is None:
-        return set()
-    if isinstance(value, float) and value != value:  # NaN from a DataFrame
+    if is_missing(value):  # None, or NaN from a DataFrame
         return set()
     return {part.strip() for part in str(value).split(";") if part.strip()}
 
 
-def _check_mode(mode: str) -> ModeRule:
+def check_load_mode(mode: str) -> ModeRule:
+    """The tag rule of ``mode``; :class:`JinanGISError` naming :data:`LOAD_MODES` otherwise.
+
+    Examples
+    --------
+    >>> check_load_mode("walk").access_keys
+    ('foot',)
+    >>> check_load_mode("fly")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.JinanGISError: unknown mode 'fly': use one of walk, bike, drive, all.
+    """
     try:
         return MODE_RULES[mode]
     except KeyError:
-        raise JinanGISError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}.") from None
+        raise JinanGISError(
+            f"unknown mode {mode!r}: use one of {', '.join(LOAD_MODES)}."
+        ) from None
 
 
 def exclusion_reason(tags: Mapping[str, object], mode: str) -> str | None:
@@ -255,7 +274,7 @@ def exclusion_reason(tags: Mapping[str, object], mode: str) -> str | None:
     >>> exclusion_reason({"name": "no highway tag"}, "walk")
     'no highway tag'
     """
-    rule = _check_mode(mode)
+    rule = check_load_mode(mode)
     highway = _values(tags.get("highway"))
     if not highway:
         return "no highway tag"
@@ -312,11 +331,11 @@ def oneway_direction(tags: Mapping[str, object], mode: str) -> int:
     >>> oneway_direction({"highway": "tertiary", "oneway": "yes"}, "all")
     1
     """
-    _check_mode(mode)
+    check_load_mode(mode)
     if mode == "walk":
         return 0
     oneway = tags.get("oneway")
-    value = None if oneway is None or oneway != oneway else str(oneway).strip()
+    value = None if is_missing(oneway) else str(oneway).strip()
     if mode == "bike":
         bike = _values(tags.get("oneway:bicycle"))
         if bike & {"no", "false", "0"}:

@@ -1,5 +1,7 @@
 """Read OpenStreetMap files (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``) as street lines.
 
+:func:`read_streets_osm` is the street loader (``load_streets(source="osm-file")``).
+
 The pipeline, the same for XML and PBF:
 
 1. read every way with a ``highway`` tag (one *input row* each) with the coordinates of its
@@ -61,12 +63,16 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import InputDataError
+from ..geo.missing import is_missing
+from .areas import AreaLike
 from .osm import ACCESS_MODES, RULE_TAG_KEYS, exclusion_reason, oneway_direction, way_access
-from .result import rejection_table
+from .result import LoadResult, rejection_table
+from .street_load import begin_street_load, finish_street_load
 from .street_schema import make_street_layer
 
-__all__ = ["OSM_FILE_SUFFIXES", "OSMWays", "read_osm_ways", "ways_to_streets"]
+__all__ = ["OSM_FILE_SUFFIXES", "OSMWays", "read_osm_ways", "read_streets_osm", "ways_to_streets"]
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +246,7 @@ def _read_pbf(path: Path) -> OSMWays:
     extra = ways["tags"].tolist() if "tags" in ways.columns else [None] * len(ways)
     tags: list[dict[str, str]] = []
     for rec, other in zip(records, extra, strict=True):
-        t = {k: str(v) for k, v in rec.items() if v is not None and v == v}
+        t = {k: str(v) for k, v in rec.items() if not is_missing(v)}
         if isinstance(other, str) and other:
             try:
                 parsed = json.loads(other)
@@ -415,3 +421,54 @@ def ways_to_streets(
     layer = make_street_layer(data, geoms[keep], crs=crs, extra=("osm_id", "u_osm", "v_osm"))
     rej = rejection_table(sorted(rejected, key=lambda r: r["input_row"]))
     return layer, rej
+
+
+def read_streets_osm(
+    path: str | Path,
+    *,
+    area: AreaLike,
+    mode: str = "walk",
+    buffer_m: float = 1000.0,
+    crs: Any = ANALYSIS_CRS,
+) -> LoadResult:
+    """Read the streets of an area for one travel mode from an OSM file, in the street schema.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` (see :func:`read_osm_ways`).
+    area : str, int, shapely geometry, GeoDataFrame or GeoSeries
+        District code or name, a shapely polygon in ``crs``, or a GeoDataFrame/GeoSeries with
+        a CRS (see :func:`jinan_gis.layers.areas.resolve_area`).
+    mode : {"walk", "bike", "drive", "all"}
+    buffer_m : float, default 1000
+        Streets this far outside the area are kept too.
+    crs : CRS-like, default EPSG:4548
+        Metric CRS of the layer.
+
+    Returns
+    -------
+    LoadResult
+        As :func:`jinan_gis.layers.streets.load_streets` describes (an input row is an OSM
+        way); provenance adds ``path`` and ``osm_nodes``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.osm"
+    >>> _ = p.write_text(
+    ...     '<osm version="0.6"><node id="1" lat="36.65" lon="117.0"/>'
+    ...     '<node id="2" lat="36.65" lon="117.001"/>'
+    ...     '<way id="9"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way></osm>')
+    >>> res = read_streets_osm(p, area=box(499_000, 4_055_000, 501_000, 4_058_000))
+    >>> res.layer.street_id.tolist(), res.provenance["source"]
+    (['osm-w9-0'], 'osm-file:tiny.osm')
+    """
+    p = Path(path)
+    target, geom, prov = begin_street_load(area, mode=mode, buffer_m=buffer_m, crs=crs)
+    label = f"osm-file:{p.name}"
+    ways = read_osm_ways(p)
+    lines, rejected = ways_to_streets(ways, mode=mode, area=geom, crs=target, source=label)
+    prov.update(path=str(p), osm_nodes=len(ways.node_lonlat))
+    return finish_street_load(lines, rejected, n_input=len(ways), label=label, prov=prov)
