@@ -87,6 +87,61 @@ def child_serial(store: Path, results: Path) -> None:
                       "executed": len(res.executed), "rows": len(res.table)}))
 
 
+def run_on_cluster(jobs: list, store: Path, results: Path, ns: argparse.Namespace):
+    """Run the batch on a fresh LocalCluster; (result, start-up s, idle RSS, peak RSS)."""
+    from distributed import Client, LocalCluster
+
+    from jinan_gis.analyses.batch import run_batch
+
+    t = time.perf_counter()
+    cluster = LocalCluster(n_workers=ns.workers, threads_per_worker=ns.threads_per_worker,
+                           processes=True, dashboard_address=None)
+    client = Client(cluster)
+    start_s = time.perf_counter() - t
+    try:
+        baseline_rss = client.run(peak_rss_mib)
+        res = run_batch(jobs, store_path=store, scheduler=client, results_path=results,
+                        quiet=True)
+        peak_rss = client.run(peak_rss_mib)
+    finally:
+        client.close()
+        cluster.close()
+    return res, start_s, baseline_rss, peak_rss
+
+
+def summary(ns: argparse.Namespace, jobs: list, store: Path, serial: dict, res, *,
+            start_s: float, per_worker: dict, idle: dict, speedup: float, identical: bool,
+            load_before: tuple) -> dict:
+    """The JSON record of one benchmark run."""
+    n_areas = len({j.area for j in jobs})
+    return {
+        "sample_scale": ns.scale,
+        "synthetic": True,
+        "n_jobs": len(jobs),
+        "n_areas": n_areas,
+        "n_rows": len(res.table),
+        "metric": METRIC,
+        "scenarios": ["baseline", "d500", "d1500", "sites3", "sites3-d500"],
+        "store_mib": round(store.stat().st_size / 2**20, 2),
+        "serial": {"wall_s": round(serial["wall_s"], 2),
+                   "peak_rss_mib": round(serial["peak_rss_mib"], 1)},
+        "dask": {
+            "n_workers": ns.workers,
+            "threads_per_worker": ns.threads_per_worker,
+            "processes": True,
+            "wall_s": round(res.wall_s, 2),
+            "cluster_start_s": round(start_s, 2),
+            "peak_rss_mib_per_worker": per_worker,
+            "idle_rss_mib_per_worker": idle,
+            "failed_jobs": len(res.failures),
+        },
+        "speedup": round(speedup, 2),
+        "tables_identical": identical,
+        "machine": {"cpus": os.cpu_count(), "load_average_before": round(load_before[0], 2),
+                    "python": platform.python_version()},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -100,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     import pandas as pd
-    from distributed import Client, LocalCluster
 
-    from jinan_gis.analyses.batch import run_batch
     from jinan_gis.layers.sample import build_sample
 
     work = Path(tempfile.mkdtemp(prefix="bench_batch_"))
@@ -129,19 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"serial: {serial['wall_s']:.1f} s, peak RSS {serial['peak_rss_mib']:.0f} MiB")
 
     # ---- Dask LocalCluster
-    t = time.perf_counter()
-    cluster = LocalCluster(n_workers=ns.workers, threads_per_worker=ns.threads_per_worker,
-                           processes=True, dashboard_address=None)
-    client = Client(cluster)
-    start_s = time.perf_counter() - t
-    try:
-        baseline_rss = client.run(peak_rss_mib)
-        res = run_batch(jobs, store_path=store, scheduler=client, results_path=work / "dask",
-                        quiet=True)
-        peak_rss = client.run(peak_rss_mib)
-    finally:
-        client.close()
-        cluster.close()
+    res, start_s, baseline_rss, peak_rss = run_on_cluster(jobs, store, work / "dask", ns)
     identical = True
     try:
         pd.testing.assert_frame_equal(serial_table, res.table, check_exact=True)
@@ -157,32 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tables identical: {identical}; jobs failed: serial "
           f"{'none' if serial['ok'] else 'some'}, dask {len(res.failures)}")
 
-    out = {
-        "sample_scale": ns.scale,
-        "synthetic": True,
-        "n_jobs": len(jobs),
-        "n_areas": n_areas,
-        "n_rows": len(res.table),
-        "metric": METRIC,
-        "scenarios": ["baseline", "d500", "d1500", "sites3", "sites3-d500"],
-        "store_mib": round(store.stat().st_size / 2**20, 2),
-        "serial": {"wall_s": round(serial["wall_s"], 2),
-                   "peak_rss_mib": round(serial["peak_rss_mib"], 1)},
-        "dask": {
-            "n_workers": ns.workers,
-            "threads_per_worker": ns.threads_per_worker,
-            "processes": True,
-            "wall_s": round(res.wall_s, 2),
-            "cluster_start_s": round(start_s, 2),
-            "peak_rss_mib_per_worker": per_worker,
-            "idle_rss_mib_per_worker": idle,
-            "failed_jobs": len(res.failures),
-        },
-        "speedup": round(speedup, 2),
-        "tables_identical": identical,
-        "machine": {"cpus": os.cpu_count(), "load_average_before": round(load_before[0], 2),
-                    "python": platform.python_version()},
-    }
+    out = summary(ns, jobs, store, serial, res, start_s=start_s, per_worker=per_worker,
+                  idle=idle, speedup=speedup, identical=identical, load_before=load_before)
     ns.out.parent.mkdir(parents=True, exist_ok=True)
     ns.out.write_text(json.dumps(out, indent=2), encoding="utf-8")
     print(f"wrote {ns.out}")

@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from jinan_gis.geo.modes import MODES, WALK_SPEED_KMH
 
@@ -312,19 +313,11 @@ def _layers_source(p: argparse.ArgumentParser) -> None:
                    help="density of the synthetic sample (1.0 = demo)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``jinan-gis``."""
-    p = argparse.ArgumentParser(
-        prog="jinan-gis",
-        description="How well are Licheng (历城区) and Shizhong (市中区) served? Coverage of "
-        "public services over the street network, against the district plans' targets.",
-        epilog=_EPILOG,
-    )
-    from jinan_gis import __version__
+_RAW = argparse.RawDescriptionHelpFormatter
 
-    p.add_argument("--version", action="version", version=f"jinan-gis {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+def _add_demo(sub: Any) -> None:
+    """``jinan-gis demo``."""
     d = sub.add_parser("demo", help="the whole job on the embedded SYNTHETIC sample 演示",
                        description="Build the synthetic sample for both districts, evaluate "
                        "every plan metric and write out/report.xlsx, out/layers.gpkg, "
@@ -336,9 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base tiles: osm (WGS84) or amap (data shown in GCJ-02)")
     d.set_defaults(func=cmd_demo)
 
-    raw = argparse.RawDescriptionHelpFormatter
+
+def _add_report(sub: Any) -> None:
+    """``jinan-gis report``."""
     r = sub.add_parser(
-        "report", help="every plan metric → xlsx, gpkg, html, md 报告", formatter_class=raw,
+        "report", help="every plan metric → xlsx, gpkg, html, md 报告", formatter_class=_RAW,
         description=(
             "Evaluate the plans' metric catalogue and write report.xlsx (one sheet per table,\n"
             "Chinese headers), layers.gpkg, summary.md and maps.\n\n"
@@ -361,8 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--basemap", choices=["osm", "amap"], default=None)
     r.set_defaults(func=cmd_report)
 
+
+def _add_coverage(sub: Any) -> None:
+    """``jinan-gis coverage``."""
     c = sub.add_parser(
-        "coverage", help="one coverage metric 覆盖率", formatter_class=raw,
+        "coverage", help="one coverage metric 覆盖率", formatter_class=_RAW,
         description=(
             "Share of residents within a distance or time of a facility category, by network\n"
             "and by straight line, per district (and per sub-district with --by-zone).\n"
@@ -387,8 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--by-zone", action="store_true", help="one row per sub-district")
     c.set_defaults(func=cmd_coverage)
 
+
+def _add_sites(sub: Any) -> None:
+    """``jinan-gis sites``."""
     s = sub.add_parser(
-        "sites", help="propose k new sites 新增设施选址", formatter_class=raw,
+        "sites", help="propose k new sites 新增设施选址", formatter_class=_RAW,
         description=(
             "Choose k new sites on the street network that add the most residents within\n"
             "--max-dist-m (existing facilities kept; walking distance counts the legs from\n"
@@ -415,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--district", action="append", help="district code or name (repeatable)")
     s.set_defaults(func=cmd_sites)
 
+
+def _add_vocabulary(sub: Any) -> None:
+    """``jinan-gis categories`` and ``jinan-gis metrics``."""
     cat = sub.add_parser(
         "categories", help="facility names --category accepts 设施类别",
         description="Print what --category accepts: groups and category ids, with their "
@@ -426,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
         "English name, threshold, target, scope and source document.")
     met.set_defaults(func=cmd_metrics, quiet=False)
 
+
+def _add_import(sub: Any) -> None:
+    """``jinan-gis import``."""
     i = sub.add_parser("import", help="bring your own file into the layer store 导入",
                        description="Import a shapefile, GeoPackage, GeoJSON, CSV or Excel "
                        "file as a layer: prints kept and rejected rows and writes the "
@@ -453,6 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("-v", "--verbose", action="count", default=0)
     i.set_defaults(func=cmd_import, quiet=False)
 
+
+def _add_fetch(sub: Any) -> None:
+    """``jinan-gis fetch``."""
     f = sub.add_parser("fetch", help="download OSM streets (and facilities) 下载",
                        description="Download OpenStreetMap streets for a district through "
                        "Overpass (cached) into the layer store. Mainland users: pass a "
@@ -467,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("-v", "--verbose", action="count", default=0)
     f.set_defaults(func=cmd_fetch, quiet=False)
 
+
+def _add_batch(sub: Any) -> None:
+    """``jinan-gis batch`` (arguments go to the batch runner's own parser)."""
     b = sub.add_parser("batch", help="many areas x metrics x scenarios, serial or on Dask 批量",
                        description="Run a JSON batch file of coverage jobs serially, on a "
                        "LocalCluster or on an existing Dask cluster (--scheduler "
@@ -474,6 +487,28 @@ def build_parser() -> argparse.ArgumentParser:
                        add_help=False)
     b.add_argument("rest", nargs=argparse.REMAINDER)
     b.set_defaults(func=cmd_batch, quiet=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``jinan-gis``."""
+    p = argparse.ArgumentParser(
+        prog="jinan-gis",
+        description="How well are Licheng (历城区) and Shizhong (市中区) served? Coverage of "
+        "public services over the street network, against the district plans' targets.",
+        epilog=_EPILOG,
+    )
+    from jinan_gis import __version__
+
+    p.add_argument("--version", action="version", version=f"jinan-gis {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo(sub)
+    _add_report(sub)
+    _add_coverage(sub)
+    _add_sites(sub)
+    _add_vocabulary(sub)
+    _add_import(sub)
+    _add_fetch(sub)
+    _add_batch(sub)
     return p
 
 
