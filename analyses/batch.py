@@ -11,28 +11,14 @@ returns small tables; the runner gathers them into one report table.  Tasks run 
 cluster (``"tcp://host:8786"``) or on a ``distributed.Client`` you pass in.  The same jobs give
 the same table, to the last digit, whichever way they run.
 
-Partitions have no edge effects.  With reach ``R`` (the largest threshold of the task) and
-snap limit ``s`` (``max_snap_m``), a task for area ``A`` uses
+Partitions have no edge effects: a task reads the streets and facilities around its area
+within the reach plus snap margins, the people inside it, and uses the islands decided once on
+the whole street layer (:mod:`~jinan_gis.analyses.batch_partition` gives the argument).
 
-- the streets whose bounding box meets ``A``'s bounding box grown by ``R + 3 s``,
-- the facilities in ``A``'s bounding box grown by ``R + 2 s``,
-- the people **inside** ``A`` only (points on its boundary count in every area touching them).
-
-A person in ``A`` is joined to a street within ``s``; every route of length ``<= R`` from
-there stays within ``R + s`` of ``A``; a facility whose street position lies there is within
-``R + 2 s``, and every street it could be joined to within ``R + 3 s``.  So a person near the
-border sees the facilities across it exactly as in the unpartitioned run.  Islands (street
-pieces smaller than ``min_component_nodes``; people nearest to one are moved to the main
-network or, with no main street in reach, not placed) are decided once on the
-*whole* street layer, by a first small task, so that cutting the network never turns a
-through street into an island.  (Lines crossing the outer edge of the cut keep a vertex
-unsplit where a left-out line met them; that changes distances only in the last bit, far
-from anyone in ``A``.)
-
-Results are stored per job in ``results_path/jobs/<job_id>.parquet`` (atomic writes, with the
-job and run settings in the file's metadata); a re-run loads the stored jobs whose settings are
-unchanged and computes only the rest.  A failed job is reported with its error and traceback
-(:attr:`BatchResult.failures`), the others complete, and it is retried on the next run.
+Results are stored per job under ``results_path`` and a re-run computes only the jobs that are
+not stored with the same settings; a failed job is reported with its error and traceback
+(:attr:`BatchResult.failures`), the others complete, and it is retried on the next run
+(:mod:`~jinan_gis.analyses.batch_runner`).
 
 This module is the public face; the work is done in :mod:`~jinan_gis.analyses.batch_jobs`
 (jobs, what-ifs, batch files), :mod:`~jinan_gis.analyses.batch_partition` (an area's polygon

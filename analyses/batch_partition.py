@@ -11,10 +11,13 @@ A person in ``A`` is joined to a street within ``s``; every route of length ``<=
 there stays within ``R + s`` of ``A``; a facility whose street position lies there is within
 ``R + 2 s``, and every street it could be joined to within ``R + 3 s``.  So a person near the
 border sees the facilities across it exactly as in the unpartitioned run.  Islands (street
-pieces smaller than ``min_component_nodes``) are decided once on the *whole* street layer by
-:func:`island_parts`, so that cutting the network never turns a through street into an
-island.  Layers are read in feature-id order, so that the last digit of every sum is the same
-whichever way the batch runs.
+pieces smaller than ``min_component_nodes``; people nearest to one are moved to the main
+network or, with no main street in reach, not placed) are decided once on the *whole* street
+layer by :func:`island_parts` (a first small task), so that cutting the network never turns a
+through street into an island.  (Lines crossing the outer edge of the cut keep a vertex
+unsplit where a left-out line met them; that changes distances only in the last bit, far from
+anyone in ``A``.)  Layers are read in feature-id order, so that the last digit of every sum
+is the same whichever way the batch runs.
 
 Examples
 --------
