@@ -1,7 +1,9 @@
 """Population as weighted points: from a grid (WorldPop, GHS-POP), polygons with counts, or points.
 
 Every loader returns a :class:`~jinan_gis.layers.result.LoadResult` whose layer has the
-population schema (:data:`POPULATION_COLUMNS`) in EPSG:4548:
+population schema (:data:`POPULATION_COLUMNS`) in EPSG:4548 (the grid loader,
+:func:`population_from_raster`, lives in :mod:`jinan_gis.layers.population_grid` and is
+importable from here):
 
 ===========  ===========================================================================
 pop_id       str, unique: ``"r<row>c<col>"`` (grid cell), ``"<polygon id>:<k>"``, or the id
@@ -45,7 +47,6 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,22 +54,16 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import rasterio
 import shapely
-from pyproj import CRS, Transformer
-from rasterio.warp import transform_bounds
-from rasterio.windows import Window
 
-from ..geo.crs import (
-    ANALYSIS_CRS,
-    JINAN_BOUNDS_LONLAT,
-    describe_crs,
-    to_analysis_crs,
-)
-from ..geo.errors import CRSError, InputDataError, LayerError
+from ..geo.crs import to_analysis_crs
+from ..geo.errors import InputDataError, LayerError
+from ..geo.missing import is_missing
 from .points import read_point_rows
+from .population_grid import population_from_raster
+from .population_layer import check_totals, finish_population, population_layer
 from .result import LoadResult, rejection_table
-from .schema import POPULATION_COLUMNS, check_layer_columns
+from .schema import POPULATION_COLUMNS
 from .tables import polygonal_part, read_vector_checked
 
 __all__ = [
@@ -83,235 +78,6 @@ log = logging.getLogger(__name__)
 _MAX_GRID_POINTS = 5_000_000
 
 
-def _fmt(value: float) -> str:
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.6f}".rstrip("0").rstrip(".")
-
-
-def _totals(sum_in: float, sum_out: float, *, source: str, exact: bool) -> str:
-    ok = sum_in == sum_out if exact else math.isclose(sum_in, sum_out, rel_tol=1e-9, abs_tol=1e-9)
-    if not ok:
-        raise LayerError(
-            f"{source}: population not preserved: in {sum_in!r}, out {sum_out!r}. This is a bug "
-            "in jinan-gis; please report it with the input."
-        )
-    return f"population in {_fmt(sum_in)} = out {_fmt(sum_out)}"
-
-
-def _layer(
-    ids: list[str],
-    pop: npt.NDArray[np.float64],
-    zone: list[str | None],
-    rows: npt.NDArray[np.int64],
-    x_m: npt.NDArray[np.float64],
-    y_m: npt.NDArray[np.float64],
-    source: str,
-) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        {
-            "pop_id": pd.Series(ids, dtype=object),
-            "population": np.asarray(pop, dtype=np.float64),
-            "source": source,
-            "zone": pd.Series(zone, dtype=object),
-            "input_row": np.asarray(rows, dtype=np.int64),
-        },
-        geometry=gpd.points_from_xy(x_m, y_m),
-        crs=ANALYSIS_CRS,
-    )
-
-
-def _finish(
-    layer: gpd.GeoDataFrame, rejected: pd.DataFrame, n_input: int, prov: dict[str, Any]
-) -> LoadResult:
-    prov.update(
-        crs=ANALYSIS_CRS,
-        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        n_input=n_input,
-        n_kept=len(layer),
-        n_rejected=len(rejected),
-    )
-    check_layer_columns(layer, "population", what=str(prov.get("source", "population")))
-    result = LoadResult(layer=layer, rejected=rejected, n_input=n_input, provenance=prov)
-    result.check_accounting()
-    log.info("%s; %s", result.summary(), prov.get("totals"))
-    return result
-
-
-# ------------------------------------------------------------------------------------- grid
-
-
-def _window(ds: Any, crs: CRS, clip_lonlat: tuple[float, float, float, float] | None) -> Window:
-    full = Window(0, 0, ds.width, ds.height)
-    if clip_lonlat is None:
-        return full
-    left, bottom, right, top = transform_bounds("EPSG:4326", crs, *clip_lonlat, densify_pts=21)
-    inv = ~ds.transform
-    cols, rows = zip(
-        *(inv @ (x, y) for x, y in ((left, bottom), (left, top), (right, bottom), (right, top))),
-        strict=True,
-    )
-    c0 = max(0, math.floor(min(cols)))
-    r0 = max(0, math.floor(min(rows)))
-    c1 = min(ds.width, math.ceil(max(cols)))
-    r1 = min(ds.height, math.ceil(max(rows)))
-    if c1 <= c0 or r1 <= r0:
-        raise LayerError(
-            f"{ds.name}: the grid does not cover Jinan {clip_lonlat} (lon/lat). Check that it "
-            "is the right file and CRS, or pass clip_lonlat=None to read it all."
-        )
-    return Window(c0, r0, c1 - c0, r1 - r0)
-
-
-def population_from_raster(
-    path: str | Path,
-    *,
-    band: int = 1,
-    crs: Any | None = None,
-    clip_lonlat: tuple[float, float, float, float] | None = JINAN_BOUNDS_LONLAT,
-    source_name: str | None = None,
-) -> LoadResult:
-    """One weighted point per positive cell of a population grid (GeoTIFF...), at its centre.
-
-    Parameters
-    ----------
-    path : path
-        A raster rasterio can read (WorldPop, GHS-POP: people per cell), in any CRS.
-    band : int
-        The band to read (1-based).
-    crs : CRS-like, optional
-        The CRS to declare when the file has none.
-    clip_lonlat : (min lon, min lat, max lon, max lat) or None
-        Read only the cells of this WGS84 box (default: the city of Jinan).
-    source_name : str, optional
-        The ``source`` value (default: the file name).
-
-    Returns
-    -------
-    LoadResult
-        Points with :data:`POPULATION_COLUMNS`; rejected cells (``input_row`` = flat cell
-        index, ``reason``, ``row``, ``col``, ``value``); provenance with ``totals``,
-        ``n_zero_cells``, ``window``, ``cell_size``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, numpy as np, rasterio
-    >>> from rasterio.transform import Affine
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "pop.tif"
-    >>> grid = np.array([[10.5, 0.0], [-1.0, -9999.0]])
-    >>> with rasterio.open(p, "w", driver="GTiff", height=2, width=2, count=1,
-    ...                    dtype="float64", crs="EPSG:4548", nodata=-9999.0,
-    ...                    transform=Affine(100, 0, 500_000, 0, -100, 4_060_000)) as dst:
-    ...     dst.write(grid, 1)
-    >>> res = population_from_raster(p)
-    >>> res.layer["pop_id"].tolist(), res.rejected["reason"].tolist()
-    (['r0c0'], ['negative value', 'nodata'])
-    >>> res.provenance["totals"], res.provenance["n_zero_cells"]
-    ('population in 10.5 = out 10.5', 1)
-    """
-    p = Path(path)
-    source = source_name or p.name
-    if not p.exists():
-        raise InputDataError(f"{p}: no such file. Check the path.")
-    try:
-        ds = rasterio.open(p)
-    except rasterio.errors.RasterioIOError as exc:
-        raise InputDataError(f"{p}: not a readable raster ({exc}).") from exc
-    with ds:
-        if not 1 <= band <= ds.count:
-            raise InputDataError(f"{p}: band {band} does not exist (it has {ds.count}).")
-        rcrs = (
-            CRS.from_user_input(crs)
-            if crs is not None
-            else (CRS.from_user_input(ds.crs) if ds.crs is not None else None)
-        )
-        if rcrs is None:
-            raise CRSError(
-                f"{p} has no CRS. Pass crs=... (WorldPop and GHS-POP WGS84 grids: "
-                "crs='EPSG:4326'; GHS-POP Mollweide: crs='ESRI:54009')."
-            )
-        win = _window(ds, rcrs, clip_lonlat)
-        arr = ds.read(band, window=win).astype(np.float64)
-        masked = ds.read_masks(band, window=win) == 0
-        nodata = ds.nodata
-        wt = ds.transform
-        width, height, res_xy = ds.width, ds.height, ds.res
-    if nodata is not None:
-        masked |= (arr == nodata) | (np.isnan(arr) & bool(np.isnan(nodata)))
-    finite = np.isfinite(arr)
-    with np.errstate(invalid="ignore"):
-        bad_value = ~masked & ~finite
-        negative = ~masked & finite & (arr < 0)
-        zero = ~masked & (arr == 0)
-        positive = ~masked & finite & (arr > 0)
-    r_loc, c_loc = np.nonzero(positive)
-    rows_full = r_loc + int(win.row_off)
-    cols_full = c_loc + int(win.col_off)
-    values = arr[r_loc, c_loc]
-    cx = cols_full + 0.5  # cell centres, in the full raster's pixel coordinates
-    cy = rows_full + 0.5
-    xs = wt.c + wt.a * cx + wt.b * cy
-    ys = wt.f + wt.d * cx + wt.e * cy
-    tr = Transformer.from_crs(rcrs, ANALYSIS_CRS, always_xy=True)
-    x_m, y_m = tr.transform(xs, ys)
-    layer = _layer(
-        [f"r{r}c{c}" for r, c in zip(rows_full, cols_full, strict=True)],
-        values,
-        [None] * len(values),
-        rows_full.astype(np.int64) * width + cols_full,
-        np.asarray(x_m, dtype=np.float64),
-        np.asarray(y_m, dtype=np.float64),
-        source,
-    )
-    recs = []
-    for reason, sel in (
-        ("nodata", masked),
-        ("non-finite value", bad_value),
-        ("negative value", negative),
-    ):
-        rr, cc = np.nonzero(sel)
-        rf, cf = rr + int(win.row_off), cc + int(win.col_off)
-        recs.append(
-            pd.DataFrame(
-                {
-                    "input_row": rf.astype(np.int64) * width + cf,
-                    "reason": reason,
-                    "row": rf,
-                    "col": cf,
-                    "value": arr[rr, cc],
-                }
-            )
-        )
-    rej = pd.concat(recs, ignore_index=True).sort_values("input_row", kind="stable")
-    rejected = rejection_table(rej.to_dict("records"))
-    sum_in = math.fsum(values.tolist())
-    sum_out = math.fsum(layer["population"].tolist())
-    prov: dict[str, Any] = {
-        "source": source,
-        "path": str(p.resolve()),
-        "format": "raster",
-        "band": band,
-        "crs_in": describe_crs(rcrs),
-        "nodata": nodata,
-        "cell_size": [float(res_xy[0]), float(res_xy[1])],
-        "raster_shape": [height, width],
-        "window": {
-            "row_off": int(win.row_off),
-            "col_off": int(win.col_off),
-            "height": int(win.height),
-            "width": int(win.width),
-        },
-        "clip_lonlat": list(clip_lonlat) if clip_lonlat is not None else None,
-        "n_cells_read": int(arr.size),
-        "n_zero_cells": int(zero.sum()),
-        "population_in": sum_in,
-        "population_out": sum_out,
-        "totals": _totals(sum_in, sum_out, source=source, exact=True),
-        "rows": "a row is a cell holding anything but 0 (zero cells: n_zero_cells)",
-    }
-    return _finish(layer, rejected, int(positive.sum()) + len(rejected), prov)
-
-
 # ------------------------------------------------------------------------------ counts
 
 
@@ -319,7 +85,7 @@ def _parse_counts(values: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArr
     """Counts as floats and a per-row reason (None where the count can be placed)."""
     raw = values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
     missing = raw.map(
-        lambda v: v is None or v is pd.NA or v == "" or (isinstance(v, float) and v != v)
+        lambda v: is_missing(v) or v == ""
     ).to_numpy(dtype=bool)
     num = pd.to_numeric(raw.where(~missing, None), errors="coerce").to_numpy(dtype=np.float64)
     words = raw.map(
@@ -344,7 +110,7 @@ def _zone_values(frame: pd.DataFrame, zone_column: Any | None, source: str) -> l
             f"{list(frame.columns)}."
         )
     return [
-        None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else str(v)
+        None if is_missing(v) else str(v)
         for v in frame[zone_column]
     ]
 
@@ -363,7 +129,7 @@ def _ids(
     ids: list[str] = []
     seen: set[str] = set()
     for i, v in enumerate(frame[id_column]):
-        text = None if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+        text = None if is_missing(v) else str(v).strip()
         ids.append(text or "")
         if reason[i] is not None:
             continue
@@ -409,6 +175,81 @@ def _grid_points(
         return xx[inside], yy[inside]
     pt = shapely.point_on_surface(geom)
     return np.array([pt.x]), np.array([pt.y])
+
+
+def _repair_polygons(
+    geoms: npt.NDArray[np.object_], reason: npt.NDArray[np.object_]
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Usable polygons (invalid ones repaired), and the repairs; sets ``reason`` in place for
+    empty, non-polygon and unrepairable rows."""
+    repaired: list[dict[str, Any]] = []
+    fixed: list[Any] = [None] * len(geoms)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            reason[i] = "empty geometry"
+            continue
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            reason[i] = f"not a polygon ({g.geom_type})"
+            continue
+        if not g.is_valid:
+            problem = shapely.is_valid_reason(g)
+            g = polygonal_part(shapely.make_valid(g))
+            if g is None:
+                reason[i] = f"invalid polygon, cannot be repaired ({problem})"
+                continue
+            if reason[i] is None:
+                repaired.append({"input_row": i, "problem": problem})
+        fixed[i] = g
+    return fixed, repaired
+
+
+def _spread(
+    placed: npt.NDArray[np.intp],
+    polygons: list[Any],
+    *,
+    ids: list[str],
+    counts: npt.NDArray[np.float64],
+    zones: list[str | None],
+    res_union: Any,
+    spacing_m: float,
+    source: str,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Spread each placed polygon's count over its grid points (inside the residential land
+    when there is some); the layer, and the ids of polygons that had no residential land."""
+    fallback: list[str] = []
+    out_ids: list[str] = []
+    out_pop: list[npt.NDArray[np.float64]] = []
+    out_zone: list[str | None] = []
+    out_row: list[int] = []
+    out_x: list[npt.NDArray[np.float64]] = []
+    out_y: list[npt.NDArray[np.float64]] = []
+    for i in placed:
+        target = polygons[i]
+        if res_union is not None:
+            part = polygonal_part(shapely.intersection(target, res_union))
+            if part is None:
+                fallback.append(ids[i])
+            else:
+                target = part
+        xs, ys = _grid_points(target, spacing_m, source=source)
+        n = len(xs)
+        out_ids += [f"{ids[i]}:{k}" for k in range(n)]
+        out_pop.append(np.full(n, counts[i] / n))
+        out_zone += [zones[i]] * n
+        out_row += [int(i)] * n
+        out_x.append(xs)
+        out_y.append(ys)
+    cat = lambda a: np.concatenate(a) if a else np.array([], dtype=np.float64)  # noqa: E731
+    layer = population_layer(
+        out_ids,
+        cat(out_pop),
+        out_zone,
+        np.array(out_row, dtype=np.int64),
+        cat(out_x),
+        cat(out_y),
+        source,
+    )
+    return layer, fallback
 
 
 def population_from_polygons(
@@ -485,58 +326,12 @@ def population_from_polygons(
     counts, reason = _parse_counts(gdf[count_column])
     geoms = gdf.geometry.to_numpy()
     zones = _zone_values(gdf, zone_column, source)
-    repaired: list[dict[str, Any]] = []
-    fallback: list[str] = []
-    fixed: list[Any] = [None] * len(gdf)
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            reason[i] = "empty geometry"
-            continue
-        if g.geom_type not in ("Polygon", "MultiPolygon"):
-            reason[i] = f"not a polygon ({g.geom_type})"
-            continue
-        if not g.is_valid:
-            problem = shapely.is_valid_reason(g)
-            g = polygonal_part(shapely.make_valid(g))
-            if g is None:
-                reason[i] = f"invalid polygon, cannot be repaired ({problem})"
-                continue
-            if reason[i] is None:
-                repaired.append({"input_row": i, "problem": problem})
-        fixed[i] = g
+    fixed, repaired = _repair_polygons(geoms, reason)
     ids, reason = _ids(gdf, id_column, reason, source)
-    out_ids: list[str] = []
-    out_pop: list[npt.NDArray[np.float64]] = []
-    out_zone: list[str | None] = []
-    out_row: list[int] = []
-    out_x: list[npt.NDArray[np.float64]] = []
-    out_y: list[npt.NDArray[np.float64]] = []
     placed = np.flatnonzero(np.equal(reason, None))
-    for i in placed:
-        target = fixed[i]
-        if res_union is not None:
-            part = polygonal_part(shapely.intersection(target, res_union))
-            if part is None:
-                fallback.append(ids[i])
-            else:
-                target = part
-        xs, ys = _grid_points(target, spacing_m, source=source)
-        n = len(xs)
-        out_ids += [f"{ids[i]}:{k}" for k in range(n)]
-        out_pop.append(np.full(n, counts[i] / n))
-        out_zone += [zones[i]] * n
-        out_row += [int(i)] * n
-        out_x.append(xs)
-        out_y.append(ys)
-    cat = lambda a: np.concatenate(a) if a else np.array([], dtype=np.float64)  # noqa: E731
-    layer_gdf = _layer(
-        out_ids,
-        cat(out_pop),
-        out_zone,
-        np.array(out_row, dtype=np.int64),
-        cat(out_x),
-        cat(out_y),
-        source,
+    layer_gdf, fallback = _spread(
+        placed, fixed, ids=ids, counts=counts, zones=zones, res_union=res_union,
+        spacing_m=spacing_m, source=source,
     )
     bad = np.flatnonzero(~np.equal(reason, None))
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -581,12 +376,12 @@ def population_from_polygons(
         "n_points": len(layer_gdf),
         "population_in": sum_in,
         "population_out": sum_out,
-        "totals": _totals(sum_in, sum_out, source=source, exact=False),
+        "totals": check_totals(sum_in, sum_out, source=source, exact=False),
         "rows": "n_input = output points of placed polygons + rejected polygons",
     }
     if len(placed) + len(bad) != len(gdf):
         raise LayerError(f"{source}: polygon accounting broken. This is a bug in jinan-gis.")
-    return _finish(layer_gdf, rejected, len(layer_gdf) + len(rejected), prov)
+    return finish_population(layer_gdf, rejected, len(layer_gdf) + len(rejected), prov)
 
 
 # ------------------------------------------------------------------------------ points
@@ -649,7 +444,7 @@ def population_from_points(
     ids, reason = _ids(pr.rows, id_column, reason, source)
     zones = _zone_values(pr.rows, zone_column, source)
     ok = np.flatnonzero(np.equal(reason, None))
-    layer_gdf = _layer(
+    layer_gdf = population_layer(
         [ids[i] for i in ok],
         counts[ok],
         [zones[i] for i in ok],
@@ -670,6 +465,6 @@ def population_from_points(
         "count_column": count_column,
         "population_in": sum_in,
         "population_out": sum_out,
-        "totals": _totals(sum_in, sum_out, source=source, exact=True),
+        "totals": check_totals(sum_in, sum_out, source=source, exact=True),
     }
-    return _finish(layer_gdf, rejected, len(pr.rows), prov)
+    return finish_population(layer_gdf, rejected, len(pr.rows), prov)
