@@ -15,6 +15,11 @@ What a network distance includes (the default, ``count_access=True``):
 
 ``count_access=False`` leaves out both access legs (street point to street point).
 
+Every measure runs in the network's CRS (``network.crs``, EPSG:4548 unless the network was
+built in another metric CRS, e.g. UTM zone 50N): population and facility layers in another
+CRS are reprojected to it (:func:`~jinan_gis.geo.crs.to_analysis_crs`), and a layer whose CRS
+cannot be related to the network's is refused with a message naming both.
+
 People near a small disconnected street piece (an "island": a component with fewer than
 ``network.min_component_nodes`` nodes) are never routed over it.  If their nearest street is
 on such a piece they are *moved*: placed on the nearest main-network street within
@@ -63,13 +68,14 @@ from scipy.spatial import cKDTree
 from ..geo.crs import to_analysis_crs
 from ..geo.errors import LayerError
 from ..geo.network import Network
-from ..geo.reach import nearest_source
+from ..geo.reach import NearestTree, nearest_source
 from ..geo.snap import Snapped, snap_points
 from ..layers.taxonomy import resolve_categories
 
 __all__ = [
     "PlacedPopulation",
     "coverage",
+    "coverage_table",
     "nearest_distances",
     "place_population",
     "placement_table",
@@ -86,6 +92,8 @@ class PlacedPopulation:
     ``count_access`` records whether the metrics of this placement are meant to count the
     access legs (shown by :func:`placement_table`); :func:`coverage` and
     :func:`nearest_distances` take their own ``count_access`` (default True).
+    ``population`` is in the network's CRS and may be the caller's layer itself (not a
+    copy): do not change it in place.
     """
 
     population: gpd.GeoDataFrame
@@ -116,7 +124,7 @@ def place_population(
             "the population layer has no 'population' column; load it with "
             "jinan_gis.layers.population (weights per point) or add the column."
         )
-    pop = to_analysis_crs(population, what="population layer")
+    pop = to_analysis_crs(population, what="population layer", crs=network.crs)
     xy = shapely.get_coordinates(pop.geometry.to_numpy())
     if len(xy) != len(pop):
         raise LayerError("the population layer must hold one point per row.")
@@ -204,6 +212,7 @@ def nearest_distances(
     max_dist_m: float,
     max_snap_m: float = 250.0,
     count_access: bool = True,
+    tree: NearestTree | None = None,
 ) -> pd.DataFrame:
     """Network and straight-line distance from every person to the nearest facility.
 
@@ -215,8 +224,12 @@ def nearest_distances(
     main-network street) and ``moved_m`` (extra metres of a moved person, 0 for ``ok``, NaN
     when not placed).  With no facilities every distance is inf (nobody covered) and a
     warning is logged.
+
+    ``tree``: the network search from these ``facilities``, already run by
+    :func:`~jinan_gis.geo.reach.nearest_tree` (to a bound of at least ``max_dist_m``, with
+    the same ``count_access``); it is reused instead of searching again.
     """
-    fac = to_analysis_crs(facilities, what="facility layer")
+    fac = to_analysis_crs(facilities, what="facility layer", crs=network.crs)
     n = len(placed.xy)
     if len(fac) == 0:
         log.warning(
@@ -234,7 +247,8 @@ def nearest_distances(
             },
             index=placed.population.index,
         )
-    res = nearest_source(network, fac, placed.snapped, max_dist_m=max_dist_m,
+    res = nearest_source(network, fac if tree is None else tree, placed.snapped,
+                         max_dist_m=max_dist_m,
                          max_snap_m=max_snap_m, count_access=count_access)
     fxy = shapely.get_coordinates(fac.geometry.to_numpy())
     d_line, _ = cKDTree(fxy).query(placed.xy, distance_upper_bound=max_dist_m, workers=-1)
@@ -262,6 +276,7 @@ def coverage(
     max_snap_m: float = 250.0,
     dist_max_dist_m: np.ndarray | None = None,
     count_access: bool = True,
+    distances: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Population-weighted coverage within ``max_dist_m`` by network and by straight line.
 
@@ -286,6 +301,10 @@ def coverage(
     count_access : bool
         Count the access legs (home to street, street to facility) in the network distance
         (default; see the module docstring).  ``False``: street to street only.
+    distances : DataFrame, optional
+        :func:`nearest_distances` of this placed ``population`` to these facilities, already
+        measured (to at least the largest threshold): no network search runs again.
+        ``population`` must then be a :class:`PlacedPopulation`.
 
     Returns
     -------
@@ -304,10 +323,60 @@ def coverage(
     placed = population if isinstance(population, PlacedPopulation) else place_population(
         network, population, max_snap_m=max_snap_m, count_access=count_access
     )
-    fac = select_facilities(facilities, categories)
-    limit = max_dist_m if dist_max_dist_m is None else float(np.nanmax(dist_max_dist_m))
-    d = nearest_distances(network, fac, placed, max_dist_m=limit, max_snap_m=max_snap_m,
-                          count_access=count_access)
+    if distances is not None:
+        if not isinstance(population, PlacedPopulation):
+            raise LayerError("coverage(distances=...) needs the PlacedPopulation they were "
+                             "measured for (place_population), not a population layer.")
+        d = distances
+    else:
+        fac = select_facilities(facilities, categories)
+        limit = max_dist_m if dist_max_dist_m is None else float(np.nanmax(dist_max_dist_m))
+        d = nearest_distances(network, fac, placed, max_dist_m=limit, max_snap_m=max_snap_m,
+                              count_access=count_access)
+    return coverage_table(placed, d, max_dist_m=max_dist_m, by=by,
+                          dist_max_dist_m=dist_max_dist_m)
+
+
+def coverage_table(
+    placed: PlacedPopulation,
+    distances: pd.DataFrame,
+    *,
+    max_dist_m: float,
+    by: str | Sequence[str] | None = None,
+    dist_max_dist_m: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The coverage table of :func:`coverage` from distances already measured.
+
+    Lets one :func:`nearest_distances` feed several tables (per zone, in total) and the gaps
+    without searching the network again.
+
+    Parameters
+    ----------
+    placed : PlacedPopulation
+    distances : DataFrame
+        :func:`nearest_distances` of ``placed``, searched to at least the largest threshold.
+    max_dist_m, by, dist_max_dist_m
+        As in :func:`coverage`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`coverage`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from jinan_gis.geo.network import Network
+    >>> net = Network.from_arrays([[0, 0], [1000, 0]], [0], [1])
+    >>> people = place_population(net, gpd.GeoDataFrame({"population": [10.0, 30.0]},
+    ...     geometry=[Point(100, 5), Point(600, 5)], crs="EPSG:4548"))
+    >>> clinics = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:4548")
+    >>> d = nearest_distances(net, clinics, people, max_dist_m=1000)
+    >>> [coverage_table(people, d, max_dist_m=m)["share_network"].item() for m in (300, 800)]
+    [0.25, 1.0]
+    """
+    d = distances
     thr = max_dist_m if dist_max_dist_m is None else np.asarray(dist_max_dist_m, dtype=float)
     w = placed.weight
     placed_mask = placed.snapped.ok

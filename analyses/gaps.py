@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geo.crs import ANALYSIS_CRS, to_analysis_crs
+from ..geo.crs import metric_crs_or_default, to_analysis_crs
 
 __all__ = ["find_gaps"]
 
@@ -51,15 +51,17 @@ def find_gaps(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``rank``, ``population`` (uncovered people), ``n_cells``, ``area_km2``, polygon.
+        ``rank``, ``population`` (uncovered people), ``n_cells``, ``area_km2``, polygon, in
+        the population's CRS when it is metric (e.g. the network's), else EPSG:4548.
     """
-    pop = to_analysis_crs(population, what="population layer")
+    crs = metric_crs_or_default(population)
+    pop = to_analysis_crs(population, what="population layer", crs=crs)
     covered = np.asarray(covered, dtype=bool)
     w = pd.to_numeric(pop["population"], errors="coerce").fillna(0.0).to_numpy()
     sel = ~covered & (w > 0)
     empty = gpd.GeoDataFrame(
         {"rank": [], "population": [], "n_cells": [], "area_km2": []},
-        geometry=[], crs=ANALYSIS_CRS,
+        geometry=[], crs=crs,
     )
     if not sel.any():
         return empty
@@ -79,7 +81,7 @@ def find_gaps(
     ncell = np.bincount(gap_of_cell, minlength=len(merged))
     out = gpd.GeoDataFrame(
         {"population": gpop, "n_cells": ncell, "area_km2": shapely.area(merged) / 1e6},
-        geometry=merged, crs=ANALYSIS_CRS,
+        geometry=merged, crs=crs,
     )
     out = out[out["population"] >= max(min_population, 1e-12)]
     out = out.sort_values(["population", "n_cells"], ascending=[False, True], kind="stable")

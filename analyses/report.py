@@ -15,6 +15,14 @@ report carries a ``data_note`` column holding
 
 What is measured is stated in every report (:data:`MEASURE_NOTES`, plus which layer is the
 demand): see :meth:`Report.method_lines`.
+
+Everything is measured in one metric CRS, the network's (``inputs.network.crs``, or the CRS
+of ``inputs.streets`` when it is metric; EPSG:4548 when nothing says otherwise): the other
+layers are reprojected to it, so a network and layers all in UTM zone 50N (EPSG:32650) give
+the same answer as the same data in EPSG:4548.  Each metric's nearest-facility search runs
+once (:func:`~jinan_gis.geo.reach.nearest_tree`) and feeds its coverage tables, gaps and
+coverage grid in every district.  :class:`AnalysisInputs` and :class:`Report` live in
+:mod:`jinan_gis.analyses.report_model` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,244 +38,78 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from ..geo.crs import ANALYSIS_CRS, to_analysis_crs
+from ..geo.crs import ANALYSIS_CRS, metric_crs_or_default, to_analysis_crs
 from ..geo.network import Network, build_network
-from ..geo.reach import nearest_source
+from ..geo.reach import NearestTree, nearest_source, nearest_tree
 from ..geo.service_area import service_areas
-from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
-from .catalogue import CATALOGUE, LIFE_CIRCLES, MODE_NOTE, Metric
-from .coverage import PlacedPopulation, coverage, place_population, select_facilities
+from ..layers.provenance import mark_synthetic
+from .catalogue import CATALOGUE, LIFE_CIRCLES, Metric
+from .coverage import (
+    PlacedPopulation,
+    coverage,
+    nearest_distances,
+    place_population,
+    select_facilities,
+)
 from .gaps import find_gaps
 from .life_circle import life_circle
+from .report_model import (
+    COVERAGE_COLUMN_ORDER,
+    MEASURE_NOTES,
+    PLAN_SCOPE_NOTE,
+    AnalysisInputs,
+    Report,
+    order_coverage_columns,
+)
 
 __all__ = [
     "COVERAGE_COLUMN_ORDER",
+    "GRID_MAX_DIST_M",
     "MEASURE_NOTES",
     "PLAN_SCOPE_NOTE",
     "AnalysisInputs",
     "Report",
+    "district_of",
     "evaluate",
+    "zone_of",
 ]
 
 log = logging.getLogger(__name__)
-
-PLAN_SCOPE_NOTE = (
-    "Licheng plan scope: the 14 sub-districts the plan administers "
-    "「不含南山管委会和高新区托管部分」 (535.3 km²); "
-    "the legal district has 21 sub-districts over 1298.6 km²"
-)
 
 DENSITY_URBAN_PER_KM2 = 1500.0
 """Density rule (toolkit rule) for urban/rural when no zone says: residents per km² in the
 person's 1 km grid cell at or above this are urban."""
 
-
-MEASURE_NOTES: tuple[str, ...] = (
-    "Distances run along the streets, from the main-network street point nearest to the "
-    "home point to the main-network street point nearest to the facility, and include the "
-    "access legs (home to street, street to facility) by default.",
-    "People whose nearest street is a small disconnected piece of street are moved to the "
-    "main network: they are placed and counted, in their own column 'moved' "
-    "('share_moved'), with the extra metres they walk.",
-    "People beyond the snap limit from any street, or only near streets on islands, are not "
-    "placed: they are reported in their own column 'not placed', never counted as covered "
-    "or uncovered; 'share (network)' is over the placed residents.",
-)
-"""What a coverage number measures; stated in summary.md, the Excel notes sheet and
-:meth:`Report.summary_markdown`."""
-
-COVERAGE_COLUMN_ORDER: tuple[str, ...] = ("moved", "share_moved", "not_placed",
-                                          "share_not_placed")
-"""Columns of a coverage table kept together, in this order, when present (``moved`` and
-``share_moved`` come from :func:`~jinan_gis.analyses.coverage.coverage` when it reports
-people moved off small street pieces; tables without them are left as they are)."""
-
-_LAYER_NAMES = ("districts", "streets", "facilities", "population", "zones", "old_town")
-
-
-def _order_coverage_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with the moved / not-placed columns that exist grouped next to each other.
-
-    Other ``moved_*`` columns (e.g. extra metres walked) follow ``share_moved``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame(columns=["population", "not_placed", "share_not_placed", "x",
-    ...                           "moved", "moved_extra_m", "share_moved"])
-    >>> _order_coverage_columns(t).columns.tolist()
-    ['population', 'moved', 'share_moved', 'moved_extra_m', 'not_placed', 'share_not_placed', 'x']
-    """
-    cols = list(table.columns)
-    group = [c for c in ("moved", "share_moved") if c in cols]
-    group += [c for c in cols if isinstance(c, str) and c.startswith("moved_")]
-    group += [c for c in ("not_placed", "share_not_placed") if c in cols]
-    if not group:
-        return table
-    first = min(cols.index(c) for c in group)
-    rest = [c for c in cols if c not in group]
-    before = [c for c in rest if cols.index(c) < first]
-    after = [c for c in rest if cols.index(c) > first]
-    return table[before + group + after]
-
-
-@dataclass
-class AnalysisInputs:
-    """The layers a report is computed from (all converted to EPSG:4548 on use).
-
-    ``zones``: sub-district polygons with ``zone_id``, ``zone_name`` and optionally
-    ``district_code``, ``in_plan_scope`` (bool) and ``urban`` (bool).  ``old_town``: the
-    area inside the 2nd ring road.  Facilities of category ``park`` may carry ``area_m2``.
-
-    ``provenance``: layer name -> what its loader said about it (``source``, ``loaded_at``,
-    ``crs``, ``datum``...), as filled by :func:`~jinan_gis.analyses.inputs.inputs_from_sample`
-    and :func:`~jinan_gis.analyses.inputs.inputs_from_store`; it travels into the report.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> d = gpd.GeoDataFrame({"code": ["370103"], "source": ["test"]},
-    ...                      geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
-    >>> AnalysisInputs(districts=d).synthetic
-    False
-    >>> AnalysisInputs(districts=d, provenance={"population": {"source": "Synthetic "}}).synthetic
-    True
-    """
-
-    districts: gpd.GeoDataFrame
-    streets: gpd.GeoDataFrame | None = None
-    facilities: gpd.GeoDataFrame | None = None
-    population: gpd.GeoDataFrame | None = None
-    zones: gpd.GeoDataFrame | None = None
-    old_town: gpd.GeoDataFrame | None = None
-    mode: str = "walk"
-    max_snap_m: float = 250.0
-    network: Network | None = None
-    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def synthetic(self) -> bool:
-        """True when any layer or any layer's provenance is synthetic
-        (:func:`~jinan_gis.layers.provenance.is_synthetic`, the one rule)."""
-        return is_synthetic([getattr(self, n) for n in _LAYER_NAMES]) or is_synthetic(
-            list(self.provenance.values()))
-
-    def layer_synthetic(self, name: str) -> bool:
-        """Whether layer ``name`` (or its provenance) is synthetic."""
-        return is_synthetic([getattr(self, name, None), self.provenance.get(name)])
-
-    def available(self) -> set[str]:
-        """Names of the layers present."""
-        have = {"districts"}
-        for name in ("streets", "facilities", "population", "zones", "old_town"):
-            if getattr(self, name) is not None and len(getattr(self, name)):
-                have.add(name)
-        if self.network is not None:
-            have.add("streets")
-        fac = self.facilities
-        if fac is not None and "area_m2" in fac.columns:
-            parks = fac[fac["category"] == "park"]
-            if len(parks) and parks["area_m2"].notna().any():
-                have.add("park areas")
-        return have
-
-    def layer_source(self, name: str) -> str:
-        """The source(s) of layer ``name``: its ``source`` column, else its provenance."""
-        gdf = getattr(self, name, None)
-        if gdf is not None and "source" in gdf.columns and gdf["source"].notna().any():
-            return ", ".join(sorted(map(str, gdf["source"].dropna().unique())))
-        prov = self.provenance.get(name) or {}
-        return str(prov.get("source", "?"))
-
-    def layer_table(self) -> pd.DataFrame:
-        """One row per layer: rows, source(s), when it was loaded / written, synthetic."""
-        rows = []
-        for name in _LAYER_NAMES:
-            gdf = getattr(self, name)
-            if gdf is None:
-                continue
-            prov = self.provenance.get(name) or {}
-            rows.append({"layer": name, "rows": len(gdf), "source": self.layer_source(name),
-                         "loaded_at": str(prov.get("loaded_at", prov.get("written_at", ""))),
-                         "synthetic": self.layer_synthetic(name)})
-        return pd.DataFrame(rows)
-
-    def demand_note(self) -> str:
-        """Which layer the demand (people) comes from, with its source and size."""
-        pop = self.population
-        if pop is None:
-            return "Demand: no residential population layer given (coverage metrics need one)."
-        people = (float(pd.to_numeric(pop["population"], errors="coerce").sum())
-                  if "population" in pop.columns else float("nan"))
-        return (f"Demand: the residential population layer 'population' (source: "
-                f"{self.layer_source('population')}; {len(pop):,} points, {people:,.0f} "
-                "residents), each point weighted by its 'population' column.")
-
-
-@dataclass
-class Report:
-    """All metrics with value, target and status; tables and places behind them."""
-
-    metrics: pd.DataFrame
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    places: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    layers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    timings: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    synthetic_inputs: bool = False
-    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
-    method: list[str] = field(default_factory=lambda: list(MEASURE_NOTES))
-
-    @property
-    def synthetic(self) -> bool:
-        """True when the inputs were synthetic (:attr:`AnalysisInputs.synthetic`, set by
-        :func:`evaluate`) or a layer's provenance is."""
-        return bool(self.synthetic_inputs) or is_synthetic(list(self.provenance.values()))
-
-    def method_lines(self) -> list[str]:
-        """What is measured (:data:`MEASURE_NOTES`) and which layer is the demand."""
-        return list(self.method)
-
-    def status_counts(self) -> dict[str, int]:
-        """Rows per status (``needs layer: ...`` counted together)."""
-        s = self.metrics["status"].str.replace(r"needs layer.*", "needs layer", regex=True)
-        return {str(k): int(v) for k, v in s.value_counts().items()}
-
-    def summary_markdown(self) -> str:
-        """A short Markdown summary (what passes, fails, needs a layer; data honesty)."""
-        lines = ["# jinan-gis report" + (f" — {SYNTHETIC_MARK}" if self.synthetic else ""), ""]
-        if self.synthetic:
-            lines += [
-                "> **SYNTHETIC SAMPLE / 合成样例数据** — streets, facilities, population and "
-                "sub-district boundaries are invented (calibrated to the plans' published "
-                "counts). The numbers below show how the toolkit works; they are NOT "
-                "findings about Jinan.",
-                "",
-            ]
-        lines += [f"- {k}: {v}" for k, v in sorted(self.status_counts().items())]
-        lines += ["", f"Travel mode: {MODE_NOTE}.", f"Scope: {PLAN_SCOPE_NOTE}.", ""]
-        lines += ["What is measured:", *[f"- {n}" for n in self.method_lines()], ""]
-        lines += ["| metric | district | value | target | status | basis | source |",
-                  "|---|---|---|---|---|---|---|"]
-        for r in self.metrics.itertuples():
-            val = "—" if pd.isna(r.value) else f"{r.value:.3g}{r.unit}"
-            tgt = "—" if pd.isna(r.target) else f"{r.target:g}{r.unit}"
-            lines.append(
-                f"| {r.metric_id} {r.name_zh} | {r.district} | {val} | {tgt} | {r.status} | "
-                f"{r.basis} | {r.source_file} |"
-            )
-        if self.notes:
-            lines += ["", "Notes:", *[f"- {n}" for n in self.notes]]
-        if self.timings:
-            lines += ["", "Timings (s): " + ", ".join(
-                f"{k} {v:.2f}" for k, v in self.timings.items())]
-        lines += ["", "Layers: " + "; ".join(
-            f"{r.layer} ({r.rows} rows, {r.source})" for r in self.layers.itertuples())]
-        return "\n".join(lines) + "\n"
+GRID_MAX_DIST_M = 5000.0
+"""How far the coverage grid looks for the nearest facility (cells beyond: ``inf``)."""
 
 
 # ----------------------------------------------------------------------------- helpers
-def _district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> np.ndarray:
+def district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """District code of every point: its ``district_code`` column, else the district it lies in.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Points (e.g. the population); not changed.
+    districts : GeoDataFrame
+        District polygons with a ``code`` column, in the CRS of ``points``.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        One code per point; None for points inside no district.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> d = gpd.GeoDataFrame({"code": ["370112", "370103"]},
+    ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs="EPSG:4548")
+    >>> p = gpd.GeoDataFrame(geometry=[Point(5, 5), Point(15, 5), Point(50, 5)],
+    ...                      crs="EPSG:4548")
+    >>> district_of(p, d).tolist()
+    ['370112', '370103', None]
+    """
     if "district_code" in points.columns:
         return points["district_code"].astype(object).to_numpy()
     out = np.full(len(points), None, dtype=object)
@@ -278,12 +119,40 @@ def _district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> np.nd
     return out
 
 
-def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+def zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Sub-district (``zone_id``, as text) every point lies in; None outside every zone.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Points (e.g. the population); not changed.
+    zones : GeoDataFrame
+        Sub-district polygons with a ``zone_id`` column, in the CRS of ``points``.
+
+    Returns
+    -------
+    numpy.ndarray of object
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> z = gpd.GeoDataFrame({"zone_id": [7, 8]},
+    ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs="EPSG:4548")
+    >>> p = gpd.GeoDataFrame(geometry=[Point(15, 5), Point(50, 5)], crs="EPSG:4548")
+    >>> zone_of(p, z).tolist()
+    ['8', None]
+    """
     out = np.full(len(points), None, dtype=object)
     tree = shapely.STRtree(zones.geometry.to_numpy())
     pi, zi = tree.query(points.geometry.to_numpy(), predicate="within")
     out[pi] = zones["zone_id"].astype(str).to_numpy()[zi]
     return out
+
+
+_district_of = district_of
+"""Old private name of :func:`district_of` (kept while jinan_gis.cli imports it)."""
+_zone_of = zone_of
+"""Old private name of :func:`zone_of` (kept while jinan_gis.cli imports it)."""
 
 
 def _status(value: float, target: float | None, *, lower_is_better: bool = False) -> str:
@@ -369,107 +238,185 @@ def evaluate(
     Returns
     -------
     Report
+        In the network's CRS (see the module docstring).
     """
     t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    dist = to_analysis_crs(inputs.districts, what="district layer")
-    codes = list(dist["code"]) if districts is None else [str(c) for c in districts]
-    have = inputs.available()
-    fac = to_analysis_crs(inputs.facilities) if inputs.facilities is not None else None
-    zones = to_analysis_crs(inputs.zones) if inputs.zones is not None else None
-    network = inputs.network
-    placed = None
-    notes: list[str] = []
-    if network is None and "streets" in have:
-        t = time.perf_counter()
-        network = build_network(to_analysis_crs(inputs.streets), mode=inputs.mode)
-        timings["network"] = time.perf_counter() - t
-    if network is not None and "population" in have:
-        t = time.perf_counter()
-        pop = to_analysis_crs(inputs.population).copy()
-        pop["district_code"] = _district_of(pop, dist)
-        if zones is not None:
-            pop["zone"] = _zone_of(pop, zones)
-        placed = place_population(network, pop, max_snap_m=inputs.max_snap_m)
-        timings["snap population"] = time.perf_counter() - t
-        ok = np.asarray(placed.snapped.ok, dtype=bool)
-        status = np.asarray(placed.snapped.status).astype(str)
-        not_ok = {str(k): int(v) for k, v in zip(*np.unique(status[~ok], return_counts=True),
-                                                 strict=True)}
-        moved = {str(k): int(v) for k, v in zip(*np.unique(status[ok & (status != "ok")],
-                                                         return_counts=True), strict=True)}
-        if moved:
-            extra = getattr(placed.snapped, "moved_m", None)
-            walk = ""
-            if extra is not None:
-                sel = ok & (status != "ok")
-                w = placed.weight[sel]
-                e = np.nan_to_num(np.asarray(extra, dtype=float)[sel])
-                if w.sum() > 0:
-                    walk = f", walking {float((w * e).sum() / w.sum()):.0f} m more on average"
-            notes.append(f"population points moved to the main network: {moved}{walk} "
-                         "(placed and counted; reported per metric in 'moved')")
-        if not_ok:
-            notes.append(f"population points not placed on the network: {not_ok} "
-                         "(reported per metric in 'not placed', never counted as covered)")
+    ctx = _prepare(inputs)
+    codes = list(ctx.dist["code"]) if districts is None else [str(c) for c in districts]
+    if service_area_metric and ctx.network is not None and ctx.fac is not None:
+        m = next((x for x in metrics if x.id == service_area_metric), None)
+        if m is not None:  # one search for this metric: its coverage, gaps and grid
+            ctx.tree(m.categories, max(GRID_MAX_DIST_M, _limit_m(m)))
     rows: list[dict] = []
     tables: dict[str, pd.DataFrame] = {}
     places: dict[str, gpd.GeoDataFrame] = {}
-    gap_frames = []
-    pop_codes = set() if placed is None else set(
-        placed.population["district_code"].dropna().astype(str))
+    gap_frames: list[gpd.GeoDataFrame] = []
     todo = [(m, c) for m in metrics for c in codes if c in m.scope]
     bar = tqdm(todo, desc="metrics", disable=not progress, leave=False)
     for m, code in bar:
         bar.set_postfix_str(m.id)
         t = time.perf_counter()
-        missing = [n for n in m.needs if n not in have]
-        if m.kind in ("coverage", "life_circle") and (network is None or placed is None):
-            missing = sorted(set(missing) | ({"streets", "population"} - have))
-        if missing:
-            rows.append(_row(m, code, status="needs layer: " + ", ".join(missing)))
-            continue
-        if fac is not None and len(select_facilities(fac, m.categories)) == 0:
-            rows.append(_row(m, code, status="needs layer: facilities of "
-                             + "/".join(m.categories)))
-            continue
-        if "population" in m.needs and placed is not None and code not in pop_codes:
-            rows.append(_row(m, code, status=f"needs layer: population of {code} (the "
-                             "population layer has no resident inside this district)"))
-            continue
-        if m.kind == "zone_presence" and zones is not None and "district_code" in zones and not (
-                zones["district_code"].astype(str) == code).any():
-            rows.append(_row(m, code, status=f"needs layer: zones of {code}"))
+        needs = _needs(m, code, ctx)
+        if needs:
+            rows.append(_row(m, code, status=needs))
             continue
         if m.kind == "coverage":
-            rows.append(_coverage_metric(m, code, network, fac, placed, zones, inputs,
-                                         tables, gap_frames, gap_cell_m))
+            rows.append(_coverage_metric(m, code, ctx, tables, gap_frames, gap_cell_m))
         elif m.kind == "zone_presence":
-            rows.append(_presence_metric(m, code, fac, zones, tables,
+            rows.append(_presence_metric(m, code, ctx.fac, ctx.zones, tables,
                                          synthetic_zones=inputs.layer_synthetic("zones")))
         elif m.kind == "per_capita_area":
-            rows.append(_per_capita_metric(m, code, fac, dist, inputs.population))
+            rows.append(_per_capita_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
         elif m.kind == "life_circle":
-            rows.append(_life_circle_metric(m, code, network, fac, placed, tables))
-        timings[f"{m.id} {code}"] = time.perf_counter() - t
+            rows.append(_life_circle_metric(m, code, ctx.network, ctx.fac, ctx.placed, tables))
+        ctx.timings[f"{m.id} {code}"] = time.perf_counter() - t
     if gap_frames:
         places["gaps"] = pd.concat(gap_frames, ignore_index=True)
-    if service_area_metric and network is not None and fac is not None:
+    if service_area_metric and ctx.network is not None and ctx.fac is not None:
         t = time.perf_counter()
         m = next((x for x in metrics if x.id == service_area_metric), None)
         if m is not None:
-            sel = select_facilities(fac, m.categories)
-            if len(sel):
-                sa = service_areas(network, sel, max_dist_m=[300.0, 500.0, 1000.0],
-                                   max_snap_m=inputs.max_snap_m, dissolve=True)
-                sa["metric_id"] = m.id
-                places["service_areas"] = sa
-                places["coverage_grid"] = _coverage_grid(network, sel, dist, grid_cell_m,
-                                                         inputs.max_snap_m)
-                places["coverage_grid"]["metric_id"] = m.id
-        timings["service areas + grid"] = time.perf_counter() - t
-    timings["evaluate (all metrics)"] = time.perf_counter() - t0
-    metrics_df = _order_coverage_columns(pd.DataFrame(rows))
+            places.update(_service_area_places(m, ctx, grid_cell_m))
+        ctx.timings["service areas + grid"] = time.perf_counter() - t
+    ctx.timings["evaluate (all metrics)"] = time.perf_counter() - t0
+    return _finish(inputs, rows, tables, places, ctx)
+
+
+@dataclass
+class _Context:
+    """The layers of one :func:`evaluate`, in its one CRS, and the searches it has run."""
+
+    inputs: AnalysisInputs
+    crs: str
+    dist: gpd.GeoDataFrame
+    fac: gpd.GeoDataFrame | None
+    zones: gpd.GeoDataFrame | None
+    network: Network | None
+    placed: PlacedPopulation | None
+    have: set[str]
+    pop_codes: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    trees: dict[tuple[str, ...], NearestTree] = field(default_factory=dict)
+
+    def layer(self, gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+        """``gdf`` in the analysis CRS (the object itself when already there: read only)."""
+        return to_analysis_crs(gdf, what=what, crs=self.crs)
+
+    def population(self) -> gpd.GeoDataFrame:
+        """The population layer as given (with its own columns), in the analysis CRS."""
+        return self.layer(self.inputs.population, "population layer")
+
+    def tree(self, categories: Sequence[str], limit_m: float) -> NearestTree:
+        """The nearest-facility search of ``categories`` reaching ``limit_m``: run once,
+        reused by every district, the gaps and the grid (rerun only to reach farther)."""
+        key = tuple(categories)
+        tree = self.trees.get(key)
+        if tree is None or tree.max_dist_m < limit_m:
+            tree = nearest_tree(self.network, select_facilities(self.fac, categories),
+                                max_dist_m=limit_m, max_snap_m=self.inputs.max_snap_m)
+            self.trees[key] = tree
+        return tree
+
+
+def _prepare(inputs: AnalysisInputs) -> _Context:
+    """Build the network and put every layer in its CRS; place the population once."""
+    timings: dict[str, float] = {}
+    have = inputs.available()
+    network = inputs.network
+    if network is None and "streets" in have:
+        t = time.perf_counter()
+        streets = to_analysis_crs(inputs.streets, what="street layer",
+                                  crs=metric_crs_or_default(inputs.streets))
+        network = build_network(streets, mode=inputs.mode)
+        timings["network"] = time.perf_counter() - t
+    crs = network.crs if network is not None else ANALYSIS_CRS
+    ctx = _Context(inputs, crs, to_analysis_crs(inputs.districts, what="district layer", crs=crs),
+                   None, None, network, None, have, timings=timings)
+    if inputs.facilities is not None:
+        ctx.fac = ctx.layer(inputs.facilities, "facility layer")
+    if inputs.zones is not None:
+        ctx.zones = ctx.layer(inputs.zones, "zone layer")
+    if network is not None and "population" in have:
+        t = time.perf_counter()
+        pop = ctx.population()
+        pop = pop.copy() if pop is inputs.population else pop  # columns are added below
+        pop["district_code"] = district_of(pop, ctx.dist)
+        if ctx.zones is not None:
+            pop["zone"] = zone_of(pop, ctx.zones)
+        ctx.placed = place_population(network, pop, max_snap_m=inputs.max_snap_m)
+        ctx.pop_codes = set(pop["district_code"].dropna().astype(str))
+        timings["snap population"] = time.perf_counter() - t
+        ctx.notes += _placement_notes(ctx.placed)
+    return ctx
+
+
+def _placement_notes(placed: PlacedPopulation) -> list[str]:
+    """Report notes on the people moved to the main network and those not placed."""
+    notes = []
+    ok = np.asarray(placed.snapped.ok, dtype=bool)
+    status = np.asarray(placed.snapped.status).astype(str)
+    not_ok = {str(k): int(v) for k, v in zip(*np.unique(status[~ok], return_counts=True),
+                                             strict=True)}
+    moved = {str(k): int(v) for k, v in zip(*np.unique(status[ok & (status != "ok")],
+                                                     return_counts=True), strict=True)}
+    if moved:
+        extra = getattr(placed.snapped, "moved_m", None)
+        walk = ""
+        if extra is not None:
+            sel = ok & (status != "ok")
+            w = placed.weight[sel]
+            e = np.nan_to_num(np.asarray(extra, dtype=float)[sel])
+            if w.sum() > 0:
+                walk = f", walking {float((w * e).sum() / w.sum()):.0f} m more on average"
+        notes.append(f"population points moved to the main network: {moved}{walk} "
+                     "(placed and counted; reported per metric in 'moved')")
+    if not_ok:
+        notes.append(f"population points not placed on the network: {not_ok} "
+                     "(reported per metric in 'not placed', never counted as covered)")
+    return notes
+
+
+def _needs(m: Metric, code: str, ctx: _Context) -> str:
+    """The ``needs layer: ...`` status of metric ``m`` in district ``code``; "" when the
+    layers allow computing it."""
+    placed, fac, zones = ctx.placed, ctx.fac, ctx.zones
+    missing = [n for n in m.needs if n not in ctx.have]
+    if m.kind in ("coverage", "life_circle") and (ctx.network is None or placed is None):
+        missing = sorted(set(missing) | ({"streets", "population"} - ctx.have))
+    if missing:
+        return "needs layer: " + ", ".join(missing)
+    if fac is not None and len(select_facilities(fac, m.categories)) == 0:
+        return "needs layer: facilities of " + "/".join(m.categories)
+    if "population" in m.needs and placed is not None and code not in ctx.pop_codes:
+        return (f"needs layer: population of {code} (the population layer has no resident "
+                "inside this district)")
+    if m.kind == "zone_presence" and zones is not None and "district_code" in zones and not (
+            zones["district_code"].astype(str) == code).any():
+        return f"needs layer: zones of {code}"
+    return ""
+
+
+def _service_area_places(m: Metric, ctx: _Context, grid_cell_m: float
+                         ) -> dict[str, gpd.GeoDataFrame]:
+    """Service-area polygons (300/500/1000 m) and the coverage grid of metric ``m``."""
+    sel = select_facilities(ctx.fac, m.categories)
+    if not len(sel):
+        return {}
+    sa = service_areas(ctx.network, sel, max_dist_m=[300.0, 500.0, 1000.0],
+                       max_snap_m=ctx.inputs.max_snap_m, dissolve=True)
+    sa["metric_id"] = m.id
+    grid = _coverage_grid(ctx.network, ctx.tree(m.categories, GRID_MAX_DIST_M), ctx.dist,
+                          grid_cell_m, ctx.inputs.max_snap_m)
+    grid["metric_id"] = m.id
+    return {"service_areas": sa, "coverage_grid": grid}
+
+
+def _finish(inputs: AnalysisInputs, rows: list[dict], tables: dict[str, pd.DataFrame],
+            places: dict[str, gpd.GeoDataFrame], ctx: _Context) -> Report:
+    """The :class:`Report`, marked synthetic throughout when the inputs are."""
+    notes = ctx.notes
+    metrics_df = order_coverage_columns(pd.DataFrame(rows))
     layers = inputs.layer_table()
     synthetic = inputs.synthetic
     metrics_df["synthetic_inputs"] = synthetic
@@ -479,19 +426,29 @@ def evaluate(
         layers = mark_synthetic(layers, True)
         tables = {k: mark_synthetic(v, True) for k, v in tables.items()}
         places = {k: mark_synthetic(v, True) for k, v in places.items()}
-    return Report(metrics_df, tables, places, layers, timings, notes,
+    return Report(metrics_df, tables, places, layers, ctx.timings, notes,
                   synthetic_inputs=synthetic,
                   provenance={k: dict(v) for k, v in inputs.provenance.items()},
                   method=[*MEASURE_NOTES, inputs.demand_note()])
 
 
-def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_frames,
-                     gap_cell_m) -> dict:
+def _limit_m(m: Metric) -> float:
+    """The farthest a coverage metric looks (its rural distance when it has one)."""
+    if m.kind != "coverage":
+        return 0.0
+    return max(m.distance_m(), m.distance_m(rural=True) if m.rural_walk_min is not None else 0.0)
+
+
+def _coverage_metric(m: Metric, code: str, ctx: _Context, tables: dict[str, pd.DataFrame],
+                     gap_frames: list[gpd.GeoDataFrame], gap_cell_m: float) -> dict:
+    """One coverage metric in one district: its row, its per-zone table and its gaps, all
+    from one nearest-facility measure of its residents."""
+    placed, zones, inputs = ctx.placed, ctx.zones, ctx.inputs
     pop = placed.population
     in_d = (pop["district_code"] == code).to_numpy().copy()
     scope = f"residents of {code}; facilities and streets on both sides of the border"
     if m.within_zone_type == "old_town":
-        ot = to_analysis_crs(inputs.old_town)
+        ot = ctx.layer(inputs.old_town, "old-town layer")
         inside = shapely.contains_xy(shapely.union_all(ot.geometry.to_numpy()),
                                      placed.xy[:, 0], placed.xy[:, 1])
         in_d &= inside
@@ -507,10 +464,15 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
         detail = how
     cols = ["zone"] if "zone" in pop.columns else None
     dmax = m.distance_m()
-    tab = coverage(network, fac, sub, max_dist_m=dmax, categories=m.categories, by=cols,
-                   max_snap_m=inputs.max_snap_m, dist_max_dist_m=thr)
-    tot = coverage(network, fac, sub, max_dist_m=dmax, categories=m.categories,
-                   max_snap_m=inputs.max_snap_m, dist_max_dist_m=thr).iloc[0]
+    lim = thr if thr is not None else dmax
+    limit = float(np.max(thr)) if thr is not None and len(thr) else dmax
+    sel = select_facilities(ctx.fac, m.categories)
+    d = nearest_distances(ctx.network, sel, sub, max_dist_m=limit, max_snap_m=inputs.max_snap_m,
+                          tree=ctx.tree(m.categories, limit))
+    kw = {"max_dist_m": dmax, "categories": m.categories, "max_snap_m": inputs.max_snap_m,
+          "dist_max_dist_m": thr, "distances": d}
+    tab = coverage(ctx.network, ctx.fac, sub, by=cols, **kw)
+    tot = coverage(ctx.network, ctx.fac, sub, **kw).iloc[0]
     if cols:
         tab = tab.reset_index()
         if zones is not None:
@@ -522,20 +484,20 @@ def _coverage_metric(m, code, network, fac, placed, zones, inputs, tables, gap_f
                                 else extra.get("", np.nan))
     tab.insert(0, "district", code)
     tab.insert(0, "metric_id", m.id)
-    tables[f"coverage {m.id} {code}"] = _order_coverage_columns(tab)
+    tables[f"coverage {m.id} {code}"] = order_coverage_columns(tab)
     # gaps: uncovered placed people
-    from .coverage import nearest_distances
-
-    d = nearest_distances(network, select_facilities(fac, m.categories), sub,
-                          max_dist_m=float(np.max(thr)) if thr is not None else dmax,
-                          max_snap_m=inputs.max_snap_m)
-    lim = thr if thr is not None else dmax
     covered = (d["dist_network_m"].to_numpy() <= lim) | ~sub.snapped.ok
     g = find_gaps(sub.population, covered, cell_m=gap_cell_m)
     if len(g):
         g.insert(0, "district", code)
         g.insert(0, "metric_id", m.id)
         gap_frames.append(g)
+    return _coverage_row(m, code, tot, sub, scope, detail)
+
+
+def _coverage_row(m: Metric, code: str, tot: pd.Series, sub: PlacedPopulation, scope: str,
+                  detail: str) -> dict:
+    """The report row of a coverage metric from its total coverage ``tot``."""
     value = float(tot["share_network"])
     moved = {c: float(tot[c]) for c in ("moved", "share_moved") if c in tot.index}
     walk = (_moved_extra_m(sub, None) or {}).get("")
@@ -617,7 +579,7 @@ def _per_capita_metric(m, code, fac, dist, population) -> dict:
     poly = dist.loc[dist["code"] == code].geometry.iloc[0]
     inside = shapely.contains_xy(poly, *shapely.get_coordinates(parks.geometry.to_numpy()).T)
     area = float(pd.to_numeric(parks.loc[inside, "area_m2"], errors="coerce").sum())
-    pop = to_analysis_crs(population)
+    pop = population
     pin = (pop["district_code"] == code).to_numpy() if "district_code" in pop.columns else (
         shapely.contains_xy(poly, *shapely.get_coordinates(pop.geometry.to_numpy()).T))
     people = float(pd.to_numeric(pop.loc[pin, "population"], errors="coerce").sum())
@@ -647,7 +609,10 @@ def _life_circle_metric(m, code, network, fac, placed, tables) -> dict:
                 + ", ".join(f"{k} {v:.0%}" for k, v in per_type.items()))
 
 
-def _coverage_grid(network, facilities, districts, cell_m, max_snap_m) -> gpd.GeoDataFrame:
+def _coverage_grid(network: Network, tree: NearestTree, districts: gpd.GeoDataFrame,
+                   cell_m: float, max_snap_m: float) -> gpd.GeoDataFrame:
+    """Distance from the centre of every ``cell_m`` cell of each district to the nearest
+    facility, read off the facilities' search ``tree`` (run once for every district)."""
     frames = []
     for d in districts.itertuples():
         minx, miny, maxx, maxy = d.geometry.bounds
@@ -656,11 +621,12 @@ def _coverage_grid(network, facilities, districts, cell_m, max_snap_m) -> gpd.Ge
         gx, gy = np.meshgrid(xs, ys)
         c = np.stack([gx.ravel(), gy.ravel()], axis=1)
         c = c[shapely.contains_xy(d.geometry, c[:, 0], c[:, 1])]
-        res = nearest_source(network, facilities, c, max_dist_m=5000.0, max_snap_m=max_snap_m)
+        res = nearest_source(network, tree, c, max_dist_m=GRID_MAX_DIST_M,
+                             max_snap_m=max_snap_m)
         boxes = shapely.box(c[:, 0] - cell_m / 2, c[:, 1] - cell_m / 2,
                             c[:, 0] + cell_m / 2, c[:, 1] + cell_m / 2)
         frames.append(gpd.GeoDataFrame(
             {"district": d.code, "dist_m": res["dist_m"].to_numpy(),
              "status": res["status"].to_numpy()},
-            geometry=boxes, crs=ANALYSIS_CRS))
+            geometry=boxes, crs=network.crs))
     return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,247 @@
+"""What a report is made of: its inputs (:class:`AnalysisInputs`) and its result (:class:`Report`).
+
+Split from :mod:`jinan_gis.analyses.report` (which computes a report with
+:func:`~jinan_gis.analyses.report.evaluate` and re-exports every name here), so that each
+module does one job: this one holds the data and the words every report states
+(:data:`MEASURE_NOTES`, :data:`PLAN_SCOPE_NOTE`), that one the computation.
+
+Examples
+--------
+>>> from jinan_gis.analyses.report import AnalysisInputs as A
+>>> A is AnalysisInputs
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ..geo.network import Network
+from ..layers.provenance import SYNTHETIC_MARK, is_synthetic
+from .catalogue import MODE_NOTE
+
+__all__ = [
+    "COVERAGE_COLUMN_ORDER",
+    "MEASURE_NOTES",
+    "PLAN_SCOPE_NOTE",
+    "AnalysisInputs",
+    "Report",
+    "order_coverage_columns",
+]
+
+PLAN_SCOPE_NOTE = (
+    "Licheng plan scope: the 14 sub-districts the plan administers "
+    "「不含南山管委会和高新区托管部分」 (535.3 km²); "
+    "the legal district has 21 sub-districts over 1298.6 km²"
+)
+
+MEASURE_NOTES: tuple[str, ...] = (
+    "Distances run along the streets, from the main-network street point nearest to the "
+    "home point to the main-network street point nearest to the facility, and include the "
+    "access legs (home to street, street to facility) by default.",
+    "People whose nearest street is a small disconnected piece of street are moved to the "
+    "main network: they are placed and counted, in their own column 'moved' "
+    "('share_moved'), with the extra metres they walk.",
+    "People beyond the snap limit from any street, or only near streets on islands, are not "
+    "placed: they are reported in their own column 'not placed', never counted as covered "
+    "or uncovered; 'share (network)' is over the placed residents.",
+)
+"""What a coverage number measures; stated in summary.md, the Excel notes sheet and
+:meth:`Report.summary_markdown`."""
+
+COVERAGE_COLUMN_ORDER: tuple[str, ...] = ("moved", "share_moved", "not_placed",
+                                          "share_not_placed")
+"""Columns of a coverage table kept together, in this order, when present (``moved`` and
+``share_moved`` come from :func:`~jinan_gis.analyses.coverage.coverage` when it reports
+people moved off small street pieces; tables without them are left as they are)."""
+
+_LAYER_NAMES = ("districts", "streets", "facilities", "population", "zones", "old_town")
+
+
+def order_coverage_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the moved / not-placed columns that exist grouped next to each other.
+
+    Other ``moved_*`` columns (e.g. extra metres walked) follow ``share_moved``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame(columns=["population", "not_placed", "share_not_placed", "x",
+    ...                           "moved", "moved_extra_m", "share_moved"])
+    >>> order_coverage_columns(t).columns.tolist()
+    ['population', 'moved', 'share_moved', 'moved_extra_m', 'not_placed', 'share_not_placed', 'x']
+    """
+    cols = list(table.columns)
+    group = [c for c in ("moved", "share_moved") if c in cols]
+    group += [c for c in cols if isinstance(c, str) and c.startswith("moved_")]
+    group += [c for c in ("not_placed", "share_not_placed") if c in cols]
+    if not group:
+        return table
+    first = min(cols.index(c) for c in group)
+    rest = [c for c in cols if c not in group]
+    before = [c for c in rest if cols.index(c) < first]
+    after = [c for c in rest if cols.index(c) > first]
+    return table[before + group + after]
+
+
+@dataclass
+class AnalysisInputs:
+    """The layers a report is computed from.
+
+    :func:`~jinan_gis.analyses.report.evaluate` works in the CRS of ``network`` (or of
+    ``streets`` when it is metric; EPSG:4548 otherwise) and reprojects the other layers to
+    it on use; the layers themselves are never changed.
+
+    ``zones``: sub-district polygons with ``zone_id``, ``zone_name`` and optionally
+    ``district_code``, ``in_plan_scope`` (bool) and ``urban`` (bool).  ``old_town``: the
+    area inside the 2nd ring road.  Facilities of category ``park`` may carry ``area_m2``.
+
+    ``provenance``: layer name -> what its loader said about it (``source``, ``loaded_at``,
+    ``crs``, ``datum``...), as filled by :func:`~jinan_gis.analyses.inputs.inputs_from_sample`
+    and :func:`~jinan_gis.analyses.inputs.inputs_from_store`; it travels into the report.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> d = gpd.GeoDataFrame({"code": ["370103"], "source": ["test"]},
+    ...                      geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
+    >>> AnalysisInputs(districts=d).synthetic
+    False
+    >>> AnalysisInputs(districts=d, provenance={"population": {"source": "Synthetic "}}).synthetic
+    True
+    """
+
+    districts: gpd.GeoDataFrame
+    streets: gpd.GeoDataFrame | None = None
+    facilities: gpd.GeoDataFrame | None = None
+    population: gpd.GeoDataFrame | None = None
+    zones: gpd.GeoDataFrame | None = None
+    old_town: gpd.GeoDataFrame | None = None
+    mode: str = "walk"
+    max_snap_m: float = 250.0
+    network: Network | None = None
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any layer or any layer's provenance is synthetic
+        (:func:`~jinan_gis.layers.provenance.is_synthetic`, the one rule)."""
+        return is_synthetic([getattr(self, n) for n in _LAYER_NAMES]) or is_synthetic(
+            list(self.provenance.values()))
+
+    def layer_synthetic(self, name: str) -> bool:
+        """Whether layer ``name`` (or its provenance) is synthetic."""
+        return is_synthetic([getattr(self, name, None), self.provenance.get(name)])
+
+    def available(self) -> set[str]:
+        """Names of the layers present."""
+        have = {"districts"}
+        for name in ("streets", "facilities", "population", "zones", "old_town"):
+            if getattr(self, name) is not None and len(getattr(self, name)):
+                have.add(name)
+        if self.network is not None:
+            have.add("streets")
+        fac = self.facilities
+        if fac is not None and "area_m2" in fac.columns:
+            parks = fac[fac["category"] == "park"]
+            if len(parks) and parks["area_m2"].notna().any():
+                have.add("park areas")
+        return have
+
+    def layer_source(self, name: str) -> str:
+        """The source(s) of layer ``name``: its ``source`` column, else its provenance."""
+        gdf = getattr(self, name, None)
+        if gdf is not None and "source" in gdf.columns and gdf["source"].notna().any():
+            return ", ".join(sorted(map(str, gdf["source"].dropna().unique())))
+        prov = self.provenance.get(name) or {}
+        return str(prov.get("source", "?"))
+
+    def layer_table(self) -> pd.DataFrame:
+        """One row per layer: rows, source(s), when it was loaded / written, synthetic."""
+        rows = []
+        for name in _LAYER_NAMES:
+            gdf = getattr(self, name)
+            if gdf is None:
+                continue
+            prov = self.provenance.get(name) or {}
+            rows.append({"layer": name, "rows": len(gdf), "source": self.layer_source(name),
+                         "loaded_at": str(prov.get("loaded_at", prov.get("written_at", ""))),
+                         "synthetic": self.layer_synthetic(name)})
+        return pd.DataFrame(rows)
+
+    def demand_note(self) -> str:
+        """Which layer the demand (people) comes from, with its source and size."""
+        pop = self.population
+        if pop is None:
+            return "Demand: no residential population layer given (coverage metrics need one)."
+        people = (float(pd.to_numeric(pop["population"], errors="coerce").sum())
+                  if "population" in pop.columns else float("nan"))
+        return (f"Demand: the residential population layer 'population' (source: "
+                f"{self.layer_source('population')}; {len(pop):,} points, {people:,.0f} "
+                "residents), each point weighted by its 'population' column.")
+
+
+@dataclass
+class Report:
+    """All metrics with value, target and status; tables and places behind them."""
+
+    metrics: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    places: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    layers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    synthetic_inputs: bool = False
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    method: list[str] = field(default_factory=lambda: list(MEASURE_NOTES))
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the inputs were synthetic (:attr:`AnalysisInputs.synthetic`, set by
+        :func:`evaluate`) or a layer's provenance is."""
+        return bool(self.synthetic_inputs) or is_synthetic(list(self.provenance.values()))
+
+    def method_lines(self) -> list[str]:
+        """What is measured (:data:`MEASURE_NOTES`) and which layer is the demand."""
+        return list(self.method)
+
+    def status_counts(self) -> dict[str, int]:
+        """Rows per status (``needs layer: ...`` counted together)."""
+        s = self.metrics["status"].str.replace(r"needs layer.*", "needs layer", regex=True)
+        return {str(k): int(v) for k, v in s.value_counts().items()}
+
+    def summary_markdown(self) -> str:
+        """A short Markdown summary (what passes, fails, needs a layer; data honesty)."""
+        lines = ["# jinan-gis report" + (f" — {SYNTHETIC_MARK}" if self.synthetic else ""), ""]
+        if self.synthetic:
+            lines += [
+                "> **SYNTHETIC SAMPLE / 合成样例数据** — streets, facilities, population and "
+                "sub-district boundaries are invented (calibrated to the plans' published "
+                "counts). The numbers below show how the toolkit works; they are NOT "
+                "findings about Jinan.",
+                "",
+            ]
+        lines += [f"- {k}: {v}" for k, v in sorted(self.status_counts().items())]
+        lines += ["", f"Travel mode: {MODE_NOTE}.", f"Scope: {PLAN_SCOPE_NOTE}.", ""]
+        lines += ["What is measured:", *[f"- {n}" for n in self.method_lines()], ""]
+        lines += ["| metric | district | value | target | status | basis | source |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in self.metrics.itertuples():
+            val = "—" if pd.isna(r.value) else f"{r.value:.3g}{r.unit}"
+            tgt = "—" if pd.isna(r.target) else f"{r.target:g}{r.unit}"
+            lines.append(
+                f"| {r.metric_id} {r.name_zh} | {r.district} | {val} | {tgt} | {r.status} | "
+                f"{r.basis} | {r.source_file} |"
+            )
+        if self.notes:
+            lines += ["", "Notes:", *[f"- {n}" for n in self.notes]]
+        if self.timings:
+            lines += ["", "Timings (s): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in self.timings.items())]
+        lines += ["", "Layers: " + "; ".join(
+            f"{r.layer} ({r.rows} rows, {r.source})" for r in self.layers.itertuples())]
+        return "\n".join(lines) + "\n"
