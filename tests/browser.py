@@ -8,7 +8,7 @@ requests, expected to fail offline, are kept apart), and takes screenshots.
 
 Typical use::
 
-    binary = find_chromium()            # installs Debian's chromium when root and missing
+    binary = find_chromium()            # None without Chromium (make browser installs it)
     with Chromium(binary) as browser:
         page = browser.open(html_path.as_uri(), ready="window.JINAN_GIS && JINAN_GIS.readyMs")
         browser.evaluate("document.title")
@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import select
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,25 +63,25 @@ OFFLINE_FLAGS = (
 """Flags of every launch: headless, no sandbox (containers), no network at all."""
 
 
-def find_chromium(*, install: bool = True) -> str | None:
-    """Return the path of a Chromium binary, installing Debian's ``chromium`` if allowed.
+def find_chromium(*, install: bool = False) -> str | None:
+    """Return the path of a Chromium binary, or None when there is none.
 
-    Installation is tried only when ``install`` is true, we are root and ``apt-get`` exists.
-    Returns None when there is no Chromium and none could be installed.
+    Nothing is installed here: tests never install system packages. ``make browser`` (a
+    step of ``make test``) installs Debian's ``chromium`` and the CJK font. ``install`` is
+    accepted for old callers and ignored.
     """
+    del install
     for path in CANDIDATES:
         if os.access(path, os.X_OK):
             return path
-    if install and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
-        done = subprocess.run(cmd, env=env, capture_output=True, check=False, timeout=900)
-        if done.returncode != 0:  # stale package lists: update once and retry
-            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True,
-                           check=False, timeout=600)  # fmt: skip
-            subprocess.run(cmd, env=env, capture_output=True, check=False, timeout=900)
-        return find_chromium(install=False)
     return None
+
+
+HOW_TO_GET_CHROMIUM = (
+    "no Chromium at " + ", ".join(CANDIDATES) + ": run `make browser` (as root: apt-get "
+    "install chromium fonts-wqy-microhei)"
+)
+"""What a test that needs the browser says when there is none."""
 
 
 class CDPError(RuntimeError):
