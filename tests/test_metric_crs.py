@@ -55,3 +55,62 @@ def test_crss_that_cannot_be_compared_are_refused_naming_both() -> None:
     pts = gpd.GeoSeries([Point(10, 20)], crs=local)
     with pytest.raises(CRSError, match=r"site grid.*EPSG:32650.*cannot be compared"):
         to_analysis_crs(pts, what="facility layer", crs=UTM)
+
+
+# ------------------------------------------------------------------ UTM 50N end to end
+def _to(inputs, crs: str):
+    from dataclasses import replace
+
+    layers = {n: getattr(inputs, n) for n in ("districts", "streets", "facilities",
+                                                "population", "zones", "old_town")}
+    return replace(inputs, **{n: g.to_crs(crs) for n, g in layers.items() if g is not None})
+
+
+@pytest.fixture(scope="module")
+def sample_inputs():
+    from jinan_gis.analyses.inputs import inputs_from_sample
+
+    return inputs_from_sample(scale=0.1)
+
+
+def test_coverage_in_utm_gives_the_answer_of_epsg_4548(sample_inputs) -> None:
+    from jinan_gis.analyses.coverage import coverage
+
+    answers = {}
+    for crs in (GK, UTM):
+        inp = sample_inputs if crs == GK else _to(sample_inputs, UTM)
+        net = build_network(inp.streets)
+        assert net.crs == crs
+        t = coverage(net, inp.facilities, inp.population, max_dist_m=1000,
+                     categories="clinic", by="district_code")
+        answers[crs] = t
+        # a layer in another CRS than the network's is reprojected to it, not refused
+        mixed = coverage(net, inp.facilities.to_crs("EPSG:4326"), inp.population,
+                         max_dist_m=1000, categories="clinic", by="district_code")
+        assert mixed["share_network"].to_numpy() == pytest.approx(
+            t["share_network"].to_numpy(), abs=1e-9)
+    gk, utm = answers[GK], answers[UTM]
+    assert utm["population"].tolist() == gk["population"].tolist()
+    assert utm["share_network"].to_numpy() == pytest.approx(gk["share_network"].to_numpy(),
+                                                            abs=0.005)
+    assert utm["share_straight"].to_numpy() == pytest.approx(gk["share_straight"].to_numpy(),
+                                                             abs=0.005)
+
+
+def test_evaluate_in_utm_gives_the_answer_of_epsg_4548(sample_inputs) -> None:
+    from jinan_gis.analyses.report import evaluate
+
+    gk = evaluate(sample_inputs, progress=False)
+    utm = evaluate(_to(sample_inputs, UTM), progress=False)
+    for name in ("gaps", "service_areas", "coverage_grid"):
+        assert utm.places[name].crs.to_epsg() == 32650, name
+        assert gk.places[name].crs.to_epsg() == 4548, name
+    a = gk.metrics.set_index(["metric_id", "district"])
+    b = utm.metrics.set_index(["metric_id", "district"])
+    assert a["status"].tolist() == b["status"].tolist()
+    both = a["value"].notna()
+    assert b["value"].notna().tolist() == both.tolist()
+    assert b.loc[both, "value"].to_numpy() == pytest.approx(a.loc[both, "value"].to_numpy(),
+                                                            rel=0.005, abs=0.005)
+    assert utm.places["coverage_grid"].total_bounds == pytest.approx(
+        gk.places["coverage_grid"].to_crs(UTM).total_bounds, abs=600)
