@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..geo.errors import JinanGISError
 from ..geo.reach import WALK_SPEED_KMH, minutes_to_metres
+from ..layers.districts import DISTRICT_CODES, DISTRICTS
 
 __all__ = [
     "CATALOGUE",
@@ -40,8 +41,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LICHENG = "370112"
-SHIZHONG = "370103"
+LICHENG, SHIZHONG = (next(c for c in DISTRICT_CODES if DISTRICTS[c][1].startswith(name))
+                     for name in ("Licheng", "Shizhong"))
+"""The two study districts' codes (历城区 370112, 市中区 370103), from
+:data:`~jinan_gis.layers.districts.DISTRICT_CODES`."""
 
 MODE_NOTE = (
     f"no plan states the travel mode: walking at {WALK_SPEED_KMH:g} km/h (15 min = 1000 m, "

@@ -19,18 +19,21 @@ so; summary.md's first line carries the mark. Real data: no ``data_note`` and no
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
 from ..geo.crs import ANALYSIS_CRS
+from ..geo.files import atomic_path, write_text_atomic
 from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 from .report import Report
 
@@ -169,7 +172,8 @@ def write_excel(report: Report, path: str | Path) -> Path:
     ]})
     sheets = [("指标 Metrics", report.metrics), ("说明 Notes", notes),
               ("图层 Layers", report.layers), *report.tables.items()]
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp, pd.ExcelWriter(
+            tmp, engine="openpyxl") as xl:
         for name, table in sheets:
             _zh(_marked(table, synthetic)).to_excel(
                 xl, sheet_name=_sheet_name(name, used), index=False)
@@ -253,6 +257,7 @@ def write_geopackage(
     path: str | Path,
     *,
     synthetic: bool | None = None,
+    crs: Any = ANALYSIS_CRS,
 ) -> Path:
     """Write named layers (and their default QGIS styles) into one GeoPackage.
 
@@ -270,6 +275,10 @@ def write_geopackage(
         :data:`~jinan_gis.layers.provenance.SYNTHETIC_MARK` - also derived layers such as
         service areas, the coverage grid and gaps, which carry no ``source`` of their own -
         and the :data:`NOTES_TABLE` table says so.
+    crs : CRS-like or None, default EPSG:4548
+        CRS every layer is written in (Jinan's official projection by default, whatever
+        CRS the analysis ran in); None keeps each layer's own CRS.  Layers without a CRS are
+        declared in ``crs`` (EPSG:4548 when None).
 
     Examples
     --------
@@ -288,16 +297,23 @@ def write_geopackage(
     if synthetic is None:
         synthetic = is_synthetic([g for g in layers.values() if g is not None])
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.gpkg")
-    if tmp.exists():
-        tmp.unlink()
+    with atomic_path(path, suffix=".tmp.gpkg") as tmp:
+        written = _write_layers(layers, tmp, synthetic=bool(synthetic), crs=crs)
+        _write_notes_and_styles(tmp, written, synthetic=bool(synthetic))
+    log.info("wrote %s (%d layers)", path, len(written))
+    return path
+
+
+def _write_layers(layers: Mapping[str, gpd.GeoDataFrame | None], tmp: Path, *,
+                  synthetic: bool, crs: Any) -> list[tuple[str, str]]:
+    """Write the non-empty layers into GeoPackage ``tmp``; return (key, layer name) pairs."""
     written: list[tuple[str, str]] = []
     for key, gdf in layers.items():
         if gdf is None or len(gdf) == 0:
             continue
         name = LAYER_NAMES_ZH.get(key, key)
-        out = gdf.to_crs(ANALYSIS_CRS) if gdf.crs is not None else gdf.set_crs(ANALYSIS_CRS)
+        out = (gdf.set_crs(crs or ANALYSIS_CRS) if gdf.crs is None
+               else gdf if crs is None else gdf.to_crs(crs))
         out = _marked(out, True) if synthetic else out.copy()
         for c in out.columns:
             if c != out.geometry.name and out[c].dtype == object:
@@ -305,6 +321,12 @@ def write_geopackage(
                                     else str(v))
         out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         written.append((key, name))
+    return written
+
+
+def _write_notes_and_styles(tmp: Path, written: list[tuple[str, str]], *,
+                            synthetic: bool) -> None:
+    """Add the notes table and a default QGIS style per layer to GeoPackage ``tmp``."""
     notes = pd.DataFrame({
         "key": ["synthetic", "note", "generated_at", "layers"],
         "value": [
@@ -317,7 +339,7 @@ def write_geopackage(
     if synthetic:
         notes["data_note"] = SYNTHETIC_MARK
     pyogrio.write_dataframe(notes, tmp, layer=NOTES_TABLE, driver="GPKG")
-    with sqlite3.connect(tmp) as con:
+    with contextlib.closing(sqlite3.connect(tmp)) as con, con:
         con.execute(
             "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
             "f_table_catalog TEXT, f_table_schema TEXT, f_table_name TEXT, "
@@ -333,17 +355,13 @@ def write_geopackage(
                 "'jinan-gis', '', CURRENT_TIMESTAMP)",
                 (name, f"{name} default", _qml(kind, rgba), f"jinan-gis style for {key}"),
             )
-    tmp.replace(path)
-    log.info("wrote %s (%d layers)", path, len(written))
-    return path
 
 
 def write_summary(report: Report, path: str | Path) -> Path:
     """Write :meth:`Report.summary_markdown` to ``path`` (first line: the mark when
     synthetic)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report.summary_markdown(), encoding="utf-8")
+    write_text_atomic(path, report.summary_markdown())
     return path
 
 
@@ -379,7 +397,7 @@ def write_csv(
     if synthetic is None:
         synthetic = is_synthetic(table)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     out = mark_synthetic(table, True) if synthetic else table
-    out.to_csv(path, encoding="utf-8-sig", index=index)
+    with atomic_path(path, suffix=".tmp.csv") as tmp:
+        out.to_csv(tmp, encoding="utf-8-sig", index=index)
     return path
