@@ -36,7 +36,7 @@ Examples
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,11 @@ from shapely.geometry.base import BaseGeometry
 
 from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
 from ..geo.errors import CRSError, InputDataError, JinanGISError, LayerError
-from ..geo.missing import is_missing
 from .areas import AreaLike
 from .noding import node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
 from .result import LoadResult, rejection_table
+from .road_classes import CLASS_MAP, map_class, parse_oneway
 from .street_load import begin_street_load, finish_street_load
 from .street_schema import make_street_layer
 from .tables import check_encoding
@@ -106,110 +106,6 @@ ONEWAY_COLUMNS: tuple[str, ...] = ("oneway", "one_way", "是否单行", "单行"
 
 GRADE_COLUMNS: tuple[str, ...] = ("layer", "z_level", "zlevel", "grade_level", "层")
 """Columns tried for the grade level (bridges > 0, tunnels < 0)."""
-
-_OSM_CLASSES = (
-    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
-    "living_street", "service", "pedestrian", "track", "footway", "path", "cycleway", "steps",
-    "bridleway", "road", "motorway_link", "trunk_link", "primary_link", "secondary_link",
-    "tertiary_link", "busway", "corridor", "construction",
-)
-
-CLASS_MAP: dict[str, str] = {
-    **{c: c for c in _OSM_CLASSES},
-    **{f"track_grade{i}": "track" for i in range(1, 6)},
-    "高速公路": "motorway",
-    "高速": "motorway",
-    "匝道": "motorway_link",
-    "城市快速路": "trunk",
-    "快速路": "trunk",
-    "国道": "trunk",
-    "省道": "primary",
-    "主干路": "primary",
-    "主干道": "primary",
-    "城市主干路": "primary",
-    "次干路": "secondary",
-    "次干道": "secondary",
-    "城市次干路": "secondary",
-    "县道": "secondary",
-    "乡道": "tertiary",
-    "支路": "residential",
-    "城市支路": "residential",
-    "街巷": "residential",
-    "小巷": "residential",
-    "胡同": "residential",
-    "村道": "unclassified",
-    "乡村道路": "unclassified",
-    "农村道路": "unclassified",
-    "内部道路": "service",
-    "小区道路": "service",
-    "单位内部道路": "service",
-    "步行街": "pedestrian",
-    "步行道": "footway",
-    "步道": "footway",
-    "人行道": "footway",
-    "人行天桥": "footway",
-    "地下通道": "footway",
-    "台阶": "steps",
-    "自行车道": "cycleway",
-    "非机动车道": "cycleway",
-    "机耕路": "track",
-    "机耕道": "track",
-    "在建道路": "construction",
-}
-"""Road class (Chinese, OSM ``highway`` or Geofabrik ``fclass``) -> OSM ``highway`` class.
-
-Chinese urban classes follow CJJ 37 (快速路 trunk, 主干路 primary, 次干路 secondary, 支路
-residential); highway administrative classes follow their usual OSM tagging in China (国道
-trunk, 省道 primary, 县道 secondary, 乡道 tertiary, 村道 unclassified)."""
-
-_ONEWAY_FWD = {"yes", "true", "1", "y", "f", "ft", "是", "单行", "单向", "正向"}
-_ONEWAY_REV = {"-1", "reverse", "t", "tf", "反向", "逆向"}
-
-
-def map_class(values: Iterable[object], class_map: Mapping[str, str] | None = None) -> list[str]:
-    """Map road class values to OSM ``highway`` classes (``"unknown"`` when not mapped).
-
-    ``class_map`` entries take precedence over :data:`CLASS_MAP`; matching ignores case and
-    surrounding spaces.
-
-    Examples
-    --------
-    >>> map_class(["快速路", "3", "Residential"], class_map={"3": "tertiary"})
-    ['trunk', 'tertiary', 'residential']
-    """
-    table = {k.lower(): v for k, v in CLASS_MAP.items()}
-    if class_map:
-        table.update({str(k).strip().lower(): v for k, v in class_map.items()})
-    out = []
-    for v in values:
-        if is_missing(v):
-            out.append("unknown")
-            continue
-        key = str(v).strip().lower()
-        if key.endswith(".0") and key[:-2].lstrip("-").isdigit():
-            key = key[:-2]
-        out.append(table.get(key, "unknown"))
-    return out
-
-
-def parse_oneway(value: object) -> int:
-    """One-way flag of a centreline: 1 digitised direction, -1 against it, 0 both ways.
-
-    Accepts OSM values (``yes``, ``-1``), numbers (1, 0, -1), ESRI-style ``FT``/``TF`` and
-    Chinese ``是``/``单行``/``反向``; anything else is two-way.
-    """
-    if is_missing(value):
-        return 0
-    if isinstance(value, bool | np.bool_):
-        return 1 if value else 0
-    key = str(value).strip().lower()
-    if key.endswith(".0"):
-        key = key[:-2]
-    if key in _ONEWAY_FWD:
-        return 1
-    if key in _ONEWAY_REV:
-        return -1
-    return 0
 
 
 def detect_dbf_encoding(dbf_path: str | Path) -> str | None:
@@ -427,6 +323,9 @@ def centreline_to_streets(
     >>> layer.name.tolist(), rej.reason.tolist()
     (['经十路', '经十路', '历山路', '历山路'], ['not a line (Point)'])
     """
+    # Long on purpose: one pass of per-row rejections (empty, non-line, NaN, class, CRS,
+    # zero length, area, snapping) that must run in this order so that each input row gets
+    # exactly one reason; split, the rows' state would have to be passed between pieces.
     n = len(gdf)
     geom_name = gdf.geometry.name
     used = {

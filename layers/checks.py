@@ -215,6 +215,8 @@ def check_datum_against_streets(
     LayerError
         ``name_column`` is not a column of ``points``, or the street layer has no lines.
     """
+    # Long on purpose: the datum test is one measurement (match names, measure offsets
+    # under each datum, decide, word the advice); its steps share the matched pairs.
     require_crs(points, what=f"{source} (points)")
     require_crs(streets, what="the street layer")
     d0 = _declared_datum(points, declared)

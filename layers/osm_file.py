@@ -309,6 +309,8 @@ def ways_to_streets(
         and the rejection table (``input_row``, ``reason``, ``osm_id``, ``highway``,
         ``name``); ``input_row`` is the way's position in ``ways``.
     """
+    # Long on purpose: filter, split at shared nodes, orient, clip and assemble share the
+    # per-piece arrays (rows, ids, node ends, coordinates) built in one pass.
     rejected: list[dict[str, Any]] = []
 
     def reject(i: int, reason: str) -> None:

@@ -209,6 +209,8 @@ def _bounded_request(
     data: Any, *, max_attempts: int, max_wait_s: float, backoff_s: float, fix: str
 ) -> dict[str, Any]:
     """OSMnx's ``_overpass_request`` with bounded retries and a cache of good answers only."""
+    # Long on purpose: one retry loop whose branches (timeout, refused, HTTP status, broken
+    # JSON, server remark) each decide between retrying, failing and caching.
     import requests
     from osmnx import _http, _overpass
     from osmnx import settings as ox_settings

@@ -247,6 +247,8 @@ def build_sample(
     -------
     Sample
     """
+    # Long on purpose: one deterministic recipe per district; the random draws must happen
+    # in this order for the sample's fingerprint to stay the same.
     codes = [resolve_district(d) for d in districts]
     dist = load_districts(codes)
     sub = load_subdistricts()

@@ -188,6 +188,8 @@ def graph_to_streets(
     >>> rejected.reason.tolist(), counts
     (['not a walk way: highway=motorway'], {'ways': 2, 'graph_edges': 2, 'reverse_twins': 1})
     """
+    # Long on purpose: the three steps of the docstring share the way tables (tags, rows,
+    # reasons) built at the top.
     import osmnx as ox
 
     g = graph.copy()

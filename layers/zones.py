@@ -115,6 +115,8 @@ def load_zones(
         A file without features, or a layer in which no feature is a polygon (points or
         lines given as zones).
     """
+    # Long on purpose: read, reject, repair and identify run row by row in this order so
+    # that each input row gets exactly one reason.
     source = source_name or (Path(src).name if isinstance(src, str | Path) else "zones")
     prov: dict[str, Any] = {"source": source}
     gdf, info = read_vector_checked(src, encoding=encoding, layer=layer, crs=crs, source=source)

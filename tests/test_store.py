@@ -139,3 +139,17 @@ def test_store_errors(tmp_path: Path) -> None:
     store.write("ok", gdf)
     with pytest.raises(LayerError, match=r"no layer 'missing'.*\['ok'\]"):
         store.read("missing")
+
+
+def test_read_checks_the_columns_of_a_layer_kind(tmp_path: Path) -> None:
+    from jinan_gis.geo.errors import LayerError
+
+    store = LayerStore(tmp_path / "k.gpkg")
+    gdf = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(500_000, 4_060_000)], crs=4548)
+    store.write("pts", gdf)
+    assert store.read("pts").n_input == 1  # unchecked without kind=
+    with pytest.raises(LayerError, match=r"lacks column\(s\) facility_id, name, category.*"
+                                         r"load_facilities"):
+        store.read("pts", kind="facilities")
+    store.write("people", gdf.assign(population=[3.0]))
+    assert store.read("people", kind="population").layer["population"].tolist() == [3.0]

@@ -642,3 +642,33 @@ def test_area_forms_and_errors() -> None:
         resolve_area(Point(500_000, 4_060_000))
     with pytest.raises(JinanGISError, match="buffer_m"):
         resolve_area(g, buffer_m=-1)
+
+
+# ----------------------------------------------------------------- one loader a source ----
+
+
+def test_an_option_of_another_source_is_refused_naming_its_source(tmp_path: Path) -> None:
+    path = tmp_path / "x.osm"
+    with pytest.raises(JinanGISError, match=r"timeout_s= is an option of source='overpass' "
+                                            r"\(fetch_streets_overpass\)"):
+        load_streets(_area_4548(), source="osm-file", path=path, timeout_s=5)
+    with pytest.raises(JinanGISError, match=r"snap_tol_m= is an option of source='centreline'"):
+        load_streets(_area_4548(), source="overpass", snap_tol_m=2)
+    with pytest.raises(JinanGISError, match=r"unknown option colour=.*takes layer, encoding"):
+        load_streets(_area_4548(), source="centreline", path=path, colour="red")
+
+
+def test_each_source_has_its_own_loader(tmp_path: Path) -> None:
+    from jinan_gis.layers.centreline import read_streets_centreline
+    from jinan_gis.layers.osm_file import read_streets_osm
+    from jinan_gis.layers.streets import SOURCE_OPTIONS
+    from jinan_gis.layers.streets_overpass import fetch_streets_overpass
+
+    assert SOURCE_OPTIONS["osm-file"] == ()
+    path = _write_gbk_shapefile(tmp_path)
+    direct = read_streets_centreline(path, area=_area_4548())
+    through = load_streets(_area_4548(), source="centreline", path=path)
+    assert direct.layer.drop(columns="geometry").equals(through.layer.drop(columns="geometry"))
+    assert callable(read_streets_osm) and callable(fetch_streets_overpass)
+    with pytest.raises(JinanGISError, match="timeout_s"):
+        fetch_streets_overpass(_area_4548(), timeout_s=0)
