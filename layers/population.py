@@ -64,7 +64,7 @@ from .population_grid import population_from_raster
 from .population_layer import check_totals, finish_population, population_layer
 from .result import LoadResult, rejection_table
 from .schema import POPULATION_COLUMNS
-from .tables import polygonal_part, read_vector_checked
+from .tables import polygonal_part, read_vector_checked, usable_polygon
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -185,21 +185,13 @@ def _repair_polygons(
     repaired: list[dict[str, Any]] = []
     fixed: list[Any] = [None] * len(geoms)
     for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            reason[i] = "empty geometry"
+        poly, why, problem = usable_polygon(g)
+        if why is not None:
+            reason[i] = why
             continue
-        if g.geom_type not in ("Polygon", "MultiPolygon"):
-            reason[i] = f"not a polygon ({g.geom_type})"
-            continue
-        if not g.is_valid:
-            problem = shapely.is_valid_reason(g)
-            g = polygonal_part(shapely.make_valid(g))
-            if g is None:
-                reason[i] = f"invalid polygon, cannot be repaired ({problem})"
-                continue
-            if reason[i] is None:
-                repaired.append({"input_row": i, "problem": problem})
-        fixed[i] = g
+        if problem is not None and reason[i] is None:
+            repaired.append({"input_row": i, "problem": problem})
+        fixed[i] = poly
     return fixed, repaired
 
 

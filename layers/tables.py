@@ -62,6 +62,7 @@ __all__ = [
     "read_table",
     "read_vector",
     "read_vector_checked",
+    "usable_polygon",
 ]
 
 log = logging.getLogger(__name__)
@@ -457,6 +458,34 @@ def polygonal_part(geom: Any) -> Any:
         return None
     out = shapely.union_all(parts)
     return None if out.is_empty or out.area <= 0 else out
+
+
+def usable_polygon(geom: Any) -> tuple[Any, str | None, str | None]:
+    """A polygon ready to use, invalid ones repaired: ``(polygon, reason, problem)``.
+
+    ``reason`` (None when usable) rejects empty, non-polygon and unrepairable geometry;
+    ``problem`` is what ``shapely.make_valid`` repaired (None for a valid polygon).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, Polygon
+    >>> usable_polygon(Point(0, 0))[1]
+    'not a polygon (Point)'
+    >>> poly, reason, problem = usable_polygon(Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]))
+    >>> poly.area, reason, problem
+    (2.0, None, 'Self-intersection[1 1]')
+    """
+    if geom is None or geom.is_empty:
+        return None, "empty geometry", None
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None, f"not a polygon ({geom.geom_type})", None
+    if geom.is_valid:
+        return geom, None, None
+    problem = shapely.is_valid_reason(geom)
+    fixed = polygonal_part(shapely.make_valid(geom))
+    if fixed is None:
+        return None, f"invalid polygon, cannot be repaired ({problem})", problem
+    return fixed, None, problem
 
 
 def read_vector_checked(

@@ -35,13 +35,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import InputDataError, LayerError
 from .result import LoadResult, rejection_table
 from .schema import ZONE_COLUMNS, check_layer_columns
-from .tables import clean_text, find_column, polygonal_part, read_vector_checked
+from .tables import clean_text, find_column, read_vector_checked, usable_polygon
 
 __all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
 
@@ -141,19 +140,10 @@ def load_zones(
     repaired: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            reason[i] = "empty geometry"
+        poly, why, problem = usable_polygon(g)
+        if why is not None:
+            reason[i] = why
             continue
-        if g.geom_type not in ("Polygon", "MultiPolygon"):
-            reason[i] = f"not a polygon ({g.geom_type})"
-            continue
-        problem = None
-        if not g.is_valid:
-            problem = shapely.is_valid_reason(g)
-            g = polygonal_part(shapely.make_valid(g))
-            if g is None:
-                reason[i] = f"invalid polygon, cannot be repaired ({problem})"
-                continue
         if ids[i] is None:
             reason[i] = "missing id"
             continue
@@ -161,7 +151,7 @@ def load_zones(
             reason[i] = "duplicate id"
             continue
         seen.add(ids[i])
-        fixed[i] = g
+        fixed[i] = poly
         if problem is not None:
             repaired.append(
                 {"input_row": i, "zone_id": ids[i], "zone_name": names[i], "problem": problem}
