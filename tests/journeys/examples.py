@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,9 +143,8 @@ def help_examples() -> list[Example]:
                     seen.add((where, cmd))
                     out.append(Example(f"{where}: {cmd}", "shell", cmd, command_lines(cmd)))
     # the batch runner builds its parser inside main(): read its --help output
-    res = subprocess.run([sys.executable, "-m", "jinan_gis.analyses.batch", "--help"],
-                         capture_output=True, text=True, timeout=60, check=True)
-    body = res.stdout.split("\n\n", 1)[1] if "\n\n" in res.stdout else ""  # no usage lines
+    text = batch_help()
+    body = text.split("\n\n", 1)[1] if "\n\n" in text else ""  # no usage lines
     for m in pat.finditer(body):
         cmd = _clean(m.group(1))
         where = "python -m jinan_gis.analyses.batch --help"
@@ -155,6 +152,29 @@ def help_examples() -> list[Example]:
             seen.add((where, cmd))
             out.append(Example(f"{where}: {cmd}", "shell", cmd, command_lines(cmd)))
     return out
+
+
+def batch_help() -> str:
+    """What ``python -m jinan_gis.analyses.batch --help`` prints, got in this process (the
+    module is imported here anyway; a subprocess per xdist worker cost ~1.5 s of CPU each).
+    COLUMNS=80 wraps the text as a subprocess writing to a pipe does. The journey of that
+    example (``run_help``) still runs it as a subprocess."""
+    import contextlib
+    import io
+    import os
+    from unittest import mock
+
+    from jinan_gis.analyses import batch
+
+    buf = io.StringIO()
+    with mock.patch.dict(os.environ, {"COLUMNS": "80"}), contextlib.redirect_stdout(buf):
+        try:
+            batch.main(["--help"])
+        except SystemExit as exc:
+            assert exc.code in (0, None), f"batch --help exited {exc.code}"
+        else:
+            raise AssertionError("batch --help did not exit")
+    return buf.getvalue()
 
 
 def all_examples() -> list[Example]:

@@ -16,7 +16,8 @@ from .journeys import handles, run_example
 EXAMPLES = all_examples()
 
 # the longest journeys first, so that pytest -n 2 starts them early on both workers
-_EXPENSIVE = ("report", "demo", "batch", "run_batch(", "evaluate(", "import", "fetch")
+# ("sites" runs at the demo's scale: 5-7 s each)
+_EXPENSIVE = ("report", "demo", "batch", "run_batch(", "evaluate(", "import", "fetch", "sites")
 
 
 def _cost(e: Example) -> int:
