@@ -33,15 +33,13 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from ..geo.missing import is_missing
 from ..layers.provenance import is_synthetic
 from .catalogue import CATALOGUE, Metric, get_metric
 from .inputs import Scenario, check_store, inputs_from_sample, inputs_from_store
-from .report import AnalysisInputs, Report
+from .report import AnalysisInputs, Report, district_of, zone_of
 
 __all__ = [
     "CoverageRun",
@@ -128,22 +126,6 @@ def is_synthetic_run(inputs: AnalysisInputs) -> bool:
     layers = [getattr(inputs, n, None) for n in _LAYER_ROLES]
     prov = list((getattr(inputs, "provenance", None) or {}).values())
     return is_synthetic(layers) or is_synthetic(prov)
-
-
-def _inside(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, column: str) -> np.ndarray:
-    """``polygons[column]`` of the polygon each point lies within (``None`` outside all)."""
-    out = np.full(len(points), None, dtype=object)
-    tree = shapely.STRtree(polygons.geometry.to_numpy())
-    pi, qi = tree.query(points.geometry.to_numpy(), predicate="within")
-    out[pi] = polygons[column].astype(str).to_numpy()[qi]
-    return out
-
-
-def _district_codes(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> np.ndarray:
-    """Each point's district code: its ``district_code`` column, else by location."""
-    if "district_code" in points.columns:
-        return points["district_code"].astype(object).to_numpy()
-    return _inside(points, districts, "code")
 
 
 def _keep_districts(names: Iterable[str] | None) -> set[str] | None:
@@ -431,10 +413,10 @@ def run_coverage(inputs: AnalysisInputs, *, categories: Sequence[str], max_dist_
 
     net = build_network(inputs.streets, mode=mode)
     pop = inputs.population.copy()
-    pop["district_code"] = _district_codes(pop, inputs.districts)
+    pop["district_code"] = district_of(pop, inputs.districts)
     by = ["district_code"]
     if by_zone and inputs.zones is not None:
-        pop["zone"] = _inside(pop, inputs.zones, "zone_id")
+        pop["zone"] = zone_of(pop, inputs.zones)
         by.append("zone")
     keep = _keep_districts(districts)
     if keep is not None:
@@ -499,7 +481,7 @@ def run_sites(inputs: AnalysisInputs, *, categories: Sequence[str], k: int = 5,
     pop = to_analysis_crs(inputs.population)
     keep = _keep_districts(districts)
     if keep is not None:
-        pop = pop[[c in keep for c in _district_codes(pop, inputs.districts)]]
+        pop = pop[[c in keep for c in district_of(pop, inputs.districts)]]
     fac = to_analysis_crs(select_facilities(inputs.facilities, categories))
     res = propose_sites(net, pop, fac, k=k, max_dist_m=max_dist_m, method=method,
                         count_access=True, lp_bound=bound, progress=progress)

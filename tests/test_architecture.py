@@ -31,11 +31,15 @@ def test_checker_catches_a_wrong_way_import(tmp_path: Path) -> None:
     assert "layers imports analyses" in bad[1]
 
 
-def test_import_configures_no_logging() -> None:
+def test_import_configures_no_logging_and_needs_no_extra() -> None:
+    """Importing every module configures no logging and imports none of the optional extras'
+    packages (setup.cfg: cluster = dask, distributed, pyarrow; osm = pyrosm): a plain
+    ``pip install jinan-gis`` imports everything. (pyarrow is not checked: pandas imports it
+    by itself when it is installed.)"""
     code = textwrap.dedent(
         """
-        import logging
-        import jinan_gis.analyses, jinan_gis.layers, jinan_gis.geo
+        import logging, sys
+        import jinan_gis.analyses, jinan_gis.layers, jinan_gis.geo, jinan_gis.cli
         import pkgutil, importlib
         for sub in ("geo", "layers", "analyses"):
             pkg = importlib.import_module(f"jinan_gis.{sub}")
@@ -44,6 +48,8 @@ def test_import_configures_no_logging() -> None:
         root = logging.getLogger()
         assert root.handlers == [], root.handlers
         assert root.level == logging.WARNING, root.level
+        extras = {"dask", "distributed", "pyrosm"} & set(sys.modules)
+        assert not extras, f"imported at module level: {sorted(extras)}"
         print("ok")
         """
     )
