@@ -62,8 +62,12 @@ browser:
 	if [ "$${CI:-}" = true ]; then exit 1; fi; \
 	echo "the map browser tests will be skipped"
 
+# pytest-xdist workers: one per core, at most 4 (each holds the geo stack, ~0.5 GB, and the
+# journeys start jinan-gis subprocesses beside it); `make test TEST_WORKERS=1` for one
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: lint imports browser
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install -q -e ".[bench]"
