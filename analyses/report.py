@@ -43,7 +43,7 @@ from ..geo.network import Network, build_network
 from ..geo.reach import NearestTree, nearest_source, nearest_tree
 from ..geo.service_area import service_areas
 from ..layers.provenance import mark_synthetic
-from .catalogue import CATALOGUE, LIFE_CIRCLES, Metric
+from .catalogue import CATALOGUE, Metric
 from .coverage import (
     PlacedPopulation,
     coverage,
@@ -52,7 +52,6 @@ from .coverage import (
     select_facilities,
 )
 from .gaps import find_gaps
-from .life_circle import life_circle
 from .report_model import (
     COVERAGE_COLUMN_ORDER,
     MEASURE_NOTES,
@@ -60,6 +59,14 @@ from .report_model import (
     AnalysisInputs,
     Report,
     order_coverage_columns,
+)
+from .report_rows import (
+    life_circle_metric,
+    metric_row,
+    per_capita_metric,
+    presence_metric,
+    status_of,
+    subset,
 )
 
 __all__ = [
@@ -155,40 +162,6 @@ _zone_of = zone_of
 """Old private name of :func:`zone_of` (kept while jinan_gis.cli imports it)."""
 
 
-def _status(value: float, target: float | None, *, lower_is_better: bool = False) -> str:
-    if target is None or pd.isna(target):
-        return "no numeric target"
-    if pd.isna(value):
-        return "no data"
-    ok = value <= target if lower_is_better else value >= target - 1e-12
-    return "pass" if ok else "fail"
-
-
-def _row(m: Metric, district: str, **kw) -> dict:
-    base = {
-        "metric_id": m.id,
-        "name_zh": m.name_zh,
-        "name_en": m.name_en,
-        "district": district,
-        "kind": m.kind,
-        "threshold": m.threshold_text,
-        "categories": ", ".join(m.categories),
-        "value": np.nan,
-        "unit": "",
-        "target": m.target if m.target is not None else np.nan,
-        "target_text": m.target_text,
-        "year": m.year,
-        "status": "",
-        "basis": m.basis,
-        "source_file": m.source_file,
-        "quote": m.quote,
-        "scope_used": "",
-        "detail": "",
-    }
-    base.update(kw)
-    return base
-
-
 def _urban_flags(
     placed: PlacedPopulation, zones: gpd.GeoDataFrame | None
 ) -> tuple[np.ndarray, str]:
@@ -258,17 +231,17 @@ def evaluate(
         t = time.perf_counter()
         needs = _needs(m, code, ctx)
         if needs:
-            rows.append(_row(m, code, status=needs))
+            rows.append(metric_row(m, code, status=needs))
             continue
         if m.kind == "coverage":
             rows.append(_coverage_metric(m, code, ctx, tables, gap_frames, gap_cell_m))
         elif m.kind == "zone_presence":
-            rows.append(_presence_metric(m, code, ctx.fac, ctx.zones, tables,
+            rows.append(presence_metric(m, code, ctx.fac, ctx.zones, tables,
                                          synthetic_zones=inputs.layer_synthetic("zones")))
         elif m.kind == "per_capita_area":
-            rows.append(_per_capita_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
+            rows.append(per_capita_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
         elif m.kind == "life_circle":
-            rows.append(_life_circle_metric(m, code, ctx.network, ctx.fac, ctx.placed, tables))
+            rows.append(life_circle_metric(m, code, ctx.network, ctx.fac, ctx.placed, tables))
         ctx.timings[f"{m.id} {code}"] = time.perf_counter() - t
     if gap_frames:
         places["gaps"] = pd.concat(gap_frames, ignore_index=True)
@@ -455,7 +428,7 @@ def _coverage_metric(m: Metric, code: str, ctx: _Context, tables: dict[str, pd.D
         scope += "; only residents inside the old-town zone (二环路以内)"
         if inputs.layer_synthetic("old_town"):
             scope += " (synthetic old-town outline)"
-    sub = _subset(placed, in_d)
+    sub = subset(placed, in_d)
     thr = None
     detail = ""
     if m.rural_walk_min is not None:
@@ -509,8 +482,8 @@ def _coverage_row(m: Metric, code: str, tot: pd.Series, sub: PlacedPopulation, s
                       "main network (placed and counted"
                       + (f", walking {walk:.0f} m more on average" if walk is not None else "")
                       + "); ")
-    return _row(
-        m, code, value=value, unit="", status=_status(value, m.target),
+    return metric_row(
+        m, code, value=value, unit="", status=status_of(value, m.target),
         scope_used=scope,
         detail=(f"{tot['covered_network']:.0f} of {tot['population'] - tot['not_placed']:.0f} "
                 f"placed residents covered by network; straight line would say "
@@ -539,74 +512,6 @@ def _moved_extra_m(placed: PlacedPopulation, by: list[str] | None) -> dict[str, 
                           "we": placed.weight[moved] * e[moved]})
     g = frame.groupby("k").sum()
     return {str(k): float(r.we / r.w) if r.w > 0 else np.nan for k, r in g.iterrows()}
-
-
-def _subset(placed: PlacedPopulation, mask: np.ndarray) -> PlacedPopulation:
-    return PlacedPopulation(
-        placed.population[mask], placed.snapped.subset(mask), placed.xy[mask],
-        placed.weight[mask],
-    )
-
-
-def _presence_metric(m, code, fac, zones, tables, *, synthetic_zones: bool) -> dict:
-    z = zones
-    if "district_code" in z.columns:
-        z = z[z["district_code"].astype(str) == code]
-    scope = f"sub-districts of {code} ({len(z)})"
-    if m.zones_in_plan_scope_only and "in_plan_scope" in z.columns:
-        z = z[z["in_plan_scope"].astype(bool)]
-        scope = f"{len(z)} sub-districts in the plan's scope; " + PLAN_SCOPE_NOTE
-    sel = select_facilities(fac, m.categories)
-    tree = shapely.STRtree(z.geometry.to_numpy())
-    _, zi = tree.query(sel.geometry.to_numpy(), predicate="within")
-    n = np.bincount(zi, minlength=len(z))
-    tab = pd.DataFrame({
-        "metric_id": m.id, "district": code, "zone_id": z["zone_id"].astype(str).to_numpy(),
-        "zone_name": z["zone_name"].to_numpy(), "n_facilities": n,
-        "meets": n >= m.min_per_zone,
-    })
-    tables[f"presence {m.id} {code}"] = tab
-    value = float(tab["meets"].mean()) if len(tab) else np.nan
-    missing = tab.loc[~tab["meets"], "zone_name"].tolist()
-    return _row(m, code, value=value, status=_status(value, m.target), scope_used=scope
-                + ("; SYNTHETIC sub-district boundaries" if synthetic_zones else ""),
-                detail=f"{int(tab['meets'].sum())} of {len(tab)} sub-districts meet it"
-                + (f"; missing: {', '.join(map(str, missing))}" if missing else ""))
-
-
-def _per_capita_metric(m, code, fac, dist, population) -> dict:
-    parks = select_facilities(fac, m.categories)
-    poly = dist.loc[dist["code"] == code].geometry.iloc[0]
-    inside = shapely.contains_xy(poly, *shapely.get_coordinates(parks.geometry.to_numpy()).T)
-    area = float(pd.to_numeric(parks.loc[inside, "area_m2"], errors="coerce").sum())
-    pop = population
-    pin = (pop["district_code"] == code).to_numpy() if "district_code" in pop.columns else (
-        shapely.contains_xy(poly, *shapely.get_coordinates(pop.geometry.to_numpy()).T))
-    people = float(pd.to_numeric(pop.loc[pin, "population"], errors="coerce").sum())
-    value = area / people if people else np.nan
-    return _row(m, code, value=value, unit=" m²", status=_status(value, m.target),
-                scope_used=f"parks and residents inside {code}",
-                detail=f"{area / 1e6:.2f} km² of park for {people:,.0f} residents")
-
-
-def _life_circle_metric(m, code, network, fac, placed, tables) -> dict:
-    in_d = (placed.population["district_code"] == code).to_numpy()
-    sub = _subset(placed, in_d)
-    lc = life_circle(network, fac, sub, circle=m.circle)
-    w = sub.weight
-    ok = sub.snapped.ok
-    share = float((w * lc["complete"]).sum() / w[ok].sum()) if w[ok].sum() else np.nan
-    score = float(np.nansum(w * lc["score"].fillna(0)) / w[ok].sum()) if w[ok].sum() else np.nan
-    per_type = {c.split(":", 1)[1]: float((w * lc[c]).sum() / w[ok].sum())
-                for c in lc.columns if c.startswith("has:")}
-    tab = pd.DataFrame([{"metric_id": m.id, "district": code, "type": k, "share": v}
-                        for k, v in per_type.items()])
-    tables[f"life circle {m.id} {code}"] = tab
-    spec = LIFE_CIRCLES[m.circle]
-    return _row(m, code, value=share, status=_status(share, m.target),
-                scope_used=f"residents of {code}; {spec['max_dist_m']:g} m walking",
-                detail=f"mean completeness {score:.1%}; per type: "
-                + ", ".join(f"{k} {v:.0%}" for k, v in per_type.items()))
 
 
 def _coverage_grid(network: Network, tree: NearestTree, districts: gpd.GeoDataFrame,
