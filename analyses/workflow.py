@@ -36,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ..geo.missing import is_missing
+from ..geo.network import Network
 from ..layers.provenance import is_synthetic
 from .catalogue import CATALOGUE, Metric, get_metric
 from .inputs import Scenario, check_store, inputs_from_sample, inputs_from_store
@@ -52,6 +53,7 @@ __all__ = [
     "run_coverage",
     "run_report",
     "run_sites",
+    "street_network",
     "write_coverage",
     "write_sites",
 ]
@@ -194,15 +196,31 @@ def _metric_title(report: Report, inputs: AnalysisInputs, metric: Metric) -> str
     return f"{metric.id} {metric.name_zh} / {metric.name_en}" + (f" — {values}" if values else "")
 
 
+def street_network(streets: gpd.GeoDataFrame, *, mode: str = "walk") -> Network:
+    """The street network of ``streets`` in their own metric CRS (EPSG:4548 when they are in
+    degrees or another non-metric CRS): the CRS every analysis of the run then works in.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> s = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 0)])], crs="EPSG:32650")
+    >>> street_network(s).crs
+    'EPSG:32650'
+    """
+    from ..geo.crs import metric_crs_or_default, to_analysis_crs
+    from ..geo.network import build_network
+
+    return build_network(to_analysis_crs(streets, crs=metric_crs_or_default(streets)),
+                         mode=mode)
+
+
 def _with_network(inputs: AnalysisInputs, timings: dict[str, float]) -> AnalysisInputs:
     """``inputs`` with a street network (built once, for the report and the maps)."""
     if inputs.network is not None or inputs.streets is None or not len(inputs.streets):
         return inputs
-    from ..geo.crs import to_analysis_crs
-    from ..geo.network import build_network
-
     t = time.perf_counter()
-    net = build_network(to_analysis_crs(inputs.streets), mode=inputs.mode)
+    net = street_network(inputs.streets, mode=inputs.mode)
     timings["network"] = time.perf_counter() - t
     return dataclasses.replace(inputs, network=net)
 
@@ -220,7 +238,7 @@ def _extra_service_areas(inputs: AnalysisInputs, metrics: Sequence[Metric]
     from ..geo.service_area import service_areas
     from .coverage import select_facilities
 
-    fac = to_analysis_crs(inputs.facilities)
+    fac = to_analysis_crs(inputs.facilities, crs=inputs.network.crs)
     out = {}
     for m in metrics:
         dists = sorted(_metric_distances(m))
@@ -408,10 +426,9 @@ def run_coverage(inputs: AnalysisInputs, *, categories: Sequence[str], max_dist_
     -------
     CoverageRun
     """
-    from ..geo.network import build_network
     from .coverage import coverage
 
-    net = build_network(inputs.streets, mode=mode)
+    net = street_network(inputs.streets, mode=mode)
     pop = inputs.population.copy()
     pop["district_code"] = district_of(pop, inputs.districts)
     by = ["district_code"]
@@ -471,18 +488,17 @@ def run_sites(inputs: AnalysisInputs, *, categories: Sequence[str], k: int = 5,
     those districts (codes or names).
     """
     from ..geo.crs import to_analysis_crs
-    from ..geo.network import build_network
     from ..layers.provenance import mark_synthetic
     from .coverage import select_facilities
     from .sites import locate_sites, propose_sites
 
     synthetic = is_synthetic_run(inputs)
-    net = build_network(to_analysis_crs(inputs.streets), mode="walk")
-    pop = to_analysis_crs(inputs.population)
+    net = street_network(inputs.streets, mode="walk")
+    pop = to_analysis_crs(inputs.population, crs=net.crs)
     keep = _keep_districts(districts)
     if keep is not None:
         pop = pop[[c in keep for c in district_of(pop, inputs.districts)]]
-    fac = to_analysis_crs(select_facilities(inputs.facilities, categories))
+    fac = to_analysis_crs(select_facilities(inputs.facilities, categories), crs=net.crs)
     res = propose_sites(net, pop, fac, k=k, max_dist_m=max_dist_m, method=method,
                         count_access=True, lp_bound=bound, progress=progress)
     sites = locate_sites(res.sites, zones=inputs.zones, streets=inputs.streets)

@@ -114,3 +114,23 @@ def test_evaluate_in_utm_gives_the_answer_of_epsg_4548(sample_inputs) -> None:
                                                             rel=0.005, abs=0.005)
     assert utm.places["coverage_grid"].total_bounds == pytest.approx(
         gk.places["coverage_grid"].to_crs(UTM).total_bounds, abs=600)
+
+
+def test_workflow_runs_in_the_streets_crs(sample_inputs) -> None:
+    """The CLI's workflow (coverage and sites) works in the streets' metric CRS too: the
+    answer in UTM 50N equals the EPSG:4548 one (projections differ slightly)."""
+    from jinan_gis.analyses.workflow import run_coverage, run_sites, street_network
+
+    utm_inputs = _to(sample_inputs, UTM)
+    assert street_network(utm_inputs.streets).crs == UTM
+    assert street_network(utm_inputs.streets.to_crs("EPSG:4326")).crs == GK
+    a = run_coverage(sample_inputs, categories=["clinic"], max_dist_m=1000).table
+    b = run_coverage(utm_inputs, categories=["clinic"], max_dist_m=1000).table
+    assert b["share_network"].to_numpy() == pytest.approx(a["share_network"].to_numpy(),
+                                                          abs=0.005)
+    sa = run_sites(sample_inputs, categories=["clinic"], k=2, max_dist_m=1000)
+    sb = run_sites(utm_inputs, categories=["clinic"], k=2, max_dist_m=1000)
+    assert sb.network.crs == UTM
+    added_a = sa.result.sites["gain_people"].sum()
+    added_b = sb.result.sites["gain_people"].sum()
+    assert added_b == pytest.approx(added_a, rel=0.02)
