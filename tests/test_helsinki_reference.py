@@ -23,6 +23,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
+from jinan_gis.analyses.coverage import nearest_distances, place_population
 from jinan_gis.geo.network import build_network
 from jinan_gis.geo.reach import nearest_source
 from jinan_gis.geo.snap import snap_points
@@ -125,10 +126,12 @@ def test_default_distances_equal_an_independent_networkx_reference(helsinki) -> 
     xy = rng.uniform(lo, hi, size=(4000, 2))
     people = gpd.GeoDataFrame({"population": np.ones(len(xy))}, geometry=shapely.points(xy),
                               crs=CRS)
-    # geo.reach with defaults (analyses.coverage passes the same defaults down, but works in
-    # the Jinan CRS EPSG:4548 only, which does not fit Helsinki)
+    # the planner's path with defaults: analyses.coverage in the network's CRS (EPSG:3067)
+    placed = place_population(net, people)
+    got = nearest_distances(net, fac, placed, max_dist_m=np.inf)
+    # ... and the engine underneath, with its defaults, gives the same distances
     res = nearest_source(net, fac, people)
-    got = res.rename(columns={"dist_m": "dist_network_m"})
+    np.testing.assert_array_equal(res["dist_m"].to_numpy(), got["dist_network_m"].to_numpy())
 
     ref, status, moved, acc, f_status = _reference(
         layer, shapely.get_coordinates(fac.geometry.to_numpy()), xy)
