@@ -224,7 +224,7 @@ def _pyarrow() -> tuple[Any, Any]:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
-    except ImportError as exc:  # pragma: no cover - pyarrow ships with the cluster extra
+    except ImportError as exc:  # pyarrow ships with the cluster extra
         raise BatchError("storing results needs pyarrow: pip install 'jinan-gis[cluster]' (or "
                          "run without results_path).") from exc
     return pa, pq
@@ -510,6 +510,8 @@ def run_batch(
     settings = {"store": _store_identity(store), "layers": names, "mode": mode,
                 "max_snap_m": float(max_snap_m), "min_component_nodes": int(min_component_nodes)}
     results = Path(results_path) if results_path is not None else None
+    if results is not None:
+        _pyarrow()  # a missing optional reader fails now, not after every job has run
     ledger = _Ledger(jobs, settings, results)
     pending = ledger.pending()
     log.info("batch: %d jobs, %d stored, %d to run on %s", len(jobs), len(jobs) - len(pending),
