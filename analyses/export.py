@@ -1,10 +1,16 @@
 """Write a report for people: Excel workbook, GeoPackage for QGIS, Markdown summary.
 
 - :func:`write_excel`: one sheet per table, Chinese headers with English, the metric table
-  with targets and pass/fail first, and a notes sheet that says when data are synthetic;
+  with targets and pass/fail first, an index of the sheets, a notes sheet that says when
+  data are synthetic; shares as percentages, people and metres with thousands separators,
+  district names beside codes (layout: :mod:`jinan_gis.analyses.export_excel`);
 - :func:`write_geopackage`: named layers (districts, sub-districts, facilities, service areas,
-  coverage grid, gaps, proposed sites) with default QGIS styles in the ``layer_styles``
-  table, so that they open in QGIS looking sensible;
+  coverage grid and coverage per sub-district, gaps, proposed sites, and the run's inputs:
+  streets and the placed population) with default QGIS styles in the ``layer_styles`` table
+  (graduated, categorised, single: :mod:`jinan_gis.analyses.export_qgis`), so that they open
+  in QGIS looking sensible, and a ``metadata`` table (sources, districts, run settings);
+- :func:`input_layers`, :func:`run_metadata`, :func:`coverage_by_zone`: what a run adds to
+  the GeoPackage;
 - :func:`write_summary`: the report's Markdown summary;
 - :func:`write_csv`: a table as CSV (UTF-8 with BOM, so that Excel reads Chinese).
 
@@ -19,26 +25,28 @@ so; summary.md's first line carries the mark. Real data: no ``data_note`` and no
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.files import atomic_path, write_text_atomic
+from ..geo.network import Network
 from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
-from .report import Report
+from .export_excel import SheetPlan, sheet_plan, with_names, write_sheet
+from .export_qgis import add_dist_class, write_styles
+from .report import AnalysisInputs, Report
 
-__all__ = ["HEADERS_ZH", "NOTES_TABLE", "write_csv", "write_excel", "write_geopackage",
-           "write_summary"]
+__all__ = ["HEADERS_ZH", "INDEX_SHEET", "INPUT_LAYERS", "LAYER_NAMES_ZH", "METADATA_TABLE",
+           "NOTES_TABLE", "coverage_by_zone", "input_layers", "run_metadata", "write_csv",
+           "write_excel", "write_geopackage", "write_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,12 @@ HEADERS_ZH: dict[str, str] = {
     "rows": "行数 rows",
     "source": "来源 source",
     "synthetic": "合成 synthetic",
+    "district_name": "区名 district_name",
+    "district_code": "区县代码 district code",
+    "district_code_name": "区名 district_name",
+    "sheet": "工作表 sheet",
+    "title": "标题 title",
+    "holds": "内容 contents",
 }
 """Column headers of the workbook: Chinese with English."""
 
@@ -97,22 +111,17 @@ STATUS_ZH = {
 }
 
 
-def _zh(df: pd.DataFrame) -> pd.DataFrame:
+INDEX_SHEET = "目录 Index"
+"""Name of the workbook's index sheet (every sheet's full title, what it holds, a link)."""
+
+
+def _status_zh(df: pd.DataFrame) -> pd.DataFrame:
+    if "status" not in df.columns or "metric_id" not in df.columns:
+        return df
     out = df.copy()
-    if "status" in out.columns:
-        out["status"] = out["status"].map(lambda s: STATUS_ZH.get(s, s.replace(
-            "needs layer", "缺少图层 needs layer") if isinstance(s, str) else s))
-    return out.rename(columns={c: HEADERS_ZH.get(c, c) for c in out.columns})
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]\*\?/\\:]", "_", name)[:31]
-    cand, i = base, 2
-    while cand in used:
-        cand = f"{base[:28]}~{i}"
-        i += 1
-    used.add(cand)
-    return cand
+    out["status"] = out["status"].map(lambda s: STATUS_ZH.get(s, s.replace(
+        "needs layer", "缺少图层 needs layer")) if isinstance(s, str) else s)
+    return out
 
 
 def _marked(frame: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
@@ -132,35 +141,56 @@ def _marked(frame: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
     return out[cols]
 
 
+def _index_frame(plans: list[SheetPlan], frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "sheet": [p.name for p in plans if p.key != INDEX_SHEET],
+        "title": [p.title for p in plans if p.key != INDEX_SHEET],
+        "holds": [p.holds for p in plans if p.key != INDEX_SHEET],
+        "rows": [len(frames[p.key]) for p in plans if p.key != INDEX_SHEET],
+    })
+
+
 def write_excel(report: Report, path: str | Path) -> Path:
     """Write the report as an Excel workbook (one sheet per table, Chinese headers).
 
     The first sheet, ``指标 Metrics``, holds every metric with value, target and pass/fail;
-    ``说明 Notes`` says what is measured (:meth:`Report.method_lines`), which layer is the
-    demand, and the report's notes. The header is row 1 of every sheet. When the report is
-    synthetic (:attr:`Report.synthetic`) every sheet, including the per-sub-district ones,
-    has the mark in column B (``数据说明 data_note``), a red tab and the mark in its page
-    header.
+    the second, ``目录 Index``, lists every sheet with its full title, what it holds and a
+    link to it; ``说明 Notes`` says what is measured (:meth:`Report.method_lines`), which
+    layer is the demand, and the report's notes; ``图层 Layers`` the input layers; then one
+    sheet per table, named ``NN kind METRIC district`` (``05 覆盖率 L-CLINIC-1000 历城``;
+    at most 31 characters, unique).
+
+    Shares are formatted ``0.0%``, people, counts and metres ``#,##0``; every district code
+    column has a ``区名 district_name`` column beside it (and zone ids their sub-district
+    names). The header is row 1 of every sheet (bold, frozen, with an autofilter), so
+    ``pandas.read_excel(path, sheet_name=...)`` reads every sheet as it is. Text is written
+    as text: a cell starting with ``=``, ``+``, ``-`` or ``@`` never becomes a formula. When
+    the report is synthetic (:attr:`Report.synthetic`) every sheet, the index included, has
+    the mark in column B (``数据说明 data_note``), a red tab and the mark in its page header.
 
     Examples
     --------
     >>> import tempfile, pathlib, openpyxl
-    >>> rep = Report(pd.DataFrame({"metric_id": ["M"], "status": ["pass"]}),
-    ...              tables={"coverage M 370103": pd.DataFrame({"zone": ["a"]})},
+    >>> rep = Report(pd.DataFrame({"metric_id": ["M"], "district": ["370112"], "value": [0.25],
+    ...                            "unit": [""], "status": ["pass"]}),
+    ...              tables={"coverage M 370103": pd.DataFrame({"zone": ["=1+1"]})},
     ...              synthetic_inputs=True)
     >>> p = write_excel(rep, pathlib.Path(tempfile.mkdtemp()) / "r.xlsx")
     >>> wb = openpyxl.load_workbook(p)
     >>> wb.sheetnames
-    ['指标 Metrics', '说明 Notes', '图层 Layers', 'coverage M 370103']
+    ['指标 Metrics', '目录 Index', '说明 Notes', '图层 Layers', '05 覆盖率 M 市中']
     >>> [SYNTHETIC_MARK in {c.value for row in ws.iter_rows() for c in row}
     ...  for ws in wb.worksheets]
-    [True, True, True, True]
-    >>> wb["coverage M 370103"]["B1"].value, wb["coverage M 370103"]["B2"].value == SYNTHETIC_MARK
-    ('数据说明 data_note', True)
+    [True, True, True, True, True]
+    >>> m = wb["指标 Metrics"]
+    >>> [c.value for c in m[1]][:4], m["E2"].value, m["E2"].number_format
+    (['指标编号 metric', '数据说明 data_note', '区县 district', '区名 district_name'], 0.25, '0.0%')
+    >>> z = wb["05 覆盖率 M 市中"]["A2"]
+    >>> z.value, z.data_type
+    ('=1+1', 's')
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    used: set[str] = set()
     synthetic = report.synthetic
     notes = pd.DataFrame({"说明 notes": [
         *(["合成样例数据 SYNTHETIC SAMPLE: streets, facilities, population and sub-district "
@@ -170,75 +200,34 @@ def write_excel(report: Report, path: str | Path) -> Path:
         *report.notes,
         f"生成时间 generated: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
     ]})
-    sheets = [("指标 Metrics", report.metrics), ("说明 Notes", notes),
-              ("图层 Layers", report.layers), *report.tables.items()]
-    with atomic_path(path, suffix=".tmp.xlsx") as tmp, pd.ExcelWriter(
-            tmp, engine="openpyxl") as xl:
-        for name, table in sheets:
-            _zh(_marked(table, synthetic)).to_excel(
-                xl, sheet_name=_sheet_name(name, used), index=False)
-        for sheet in xl.book.worksheets:
-            sheet.freeze_panes = "A2"
-            if synthetic:
-                sheet.sheet_properties.tabColor = "C00000"
-                sheet.oddHeader.center.text = SYNTHETIC_MARK
-            for col in sheet.columns:
-                width = max(len(str(c.value or "")) for c in col[:50])
-                sheet.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
+    frames = {"指标 Metrics": report.metrics, INDEX_SHEET: pd.DataFrame(),
+              "说明 Notes": notes, "图层 Layers": report.layers, **report.tables}
+    plans = sheet_plan(list(frames)[:4], list(report.tables))
+    frames[INDEX_SHEET] = _index_frame(plans, frames)
+    links = {p.name: p.name for p in plans}
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for plan in plans:
+        ws = wb.create_sheet(plan.name)
+        table = _marked(_status_zh(with_names(frames[plan.key])), synthetic)
+        write_sheet(ws, table, HEADERS_ZH, links=links if plan.key == INDEX_SHEET else None)
+        if synthetic:
+            ws.sheet_properties.tabColor = "C00000"
+            ws.oddHeader.center.text = SYNTHETIC_MARK
+    with atomic_path(path, suffix=".tmp.xlsx") as tmp:
+        wb.save(tmp)
     log.info("wrote %s", path)
     return path
 
 
-# ---------------------------------------------------------------------------- QGIS styles
-def _qml(kind: str, rgba: str, *, outline: str = "35,35,35,255", size: str = "2.4") -> str:
-    if kind == "point":
-        sym = (
-            f'<symbol type="marker" name="0" alpha="1"><layer class="SimpleMarker">'
-            f'<Option type="Map"><Option name="color" type="QString" value="{rgba}"/>'
-            f'<Option name="outline_color" type="QString" value="{outline}"/>'
-            f'<Option name="size" type="QString" value="{size}"/>'
-            f'<Option name="name" type="QString" value="circle"/></Option></layer></symbol>'
-        )
-    elif kind == "line":
-        sym = (
-            f'<symbol type="line" name="0" alpha="1"><layer class="SimpleLine">'
-            f'<Option type="Map"><Option name="line_color" type="QString" value="{rgba}"/>'
-            f'<Option name="line_width" type="QString" value="0.4"/></Option></layer></symbol>'
-        )
-    else:
-        sym = (
-            f'<symbol type="fill" name="0" alpha="1"><layer class="SimpleFill">'
-            f'<Option type="Map"><Option name="color" type="QString" value="{rgba}"/>'
-            f'<Option name="outline_color" type="QString" value="{outline}"/>'
-            f'<Option name="outline_width" type="QString" value="0.3"/></Option></layer>'
-            f"</symbol>"
-        )
-    return (
-        '<!DOCTYPE qgis PUBLIC \'http://mrcc.com/qgis.dtd\' \'SYSTEM\'>'
-        '<qgis version="3.28" styleCategories="Symbology">'
-        f'<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0">'
-        f"<symbols>{sym}</symbols></renderer-v2></qgis>"
-    )
-
-
-_STYLES: dict[str, tuple[str, str]] = {
-    "districts": ("polygon", "255,255,255,0"),
-    "zones": ("polygon", "255,255,255,0"),
-    "facilities": ("point", "31,120,180,255"),
-    "service_areas": ("polygon", "51,160,44,70"),
-    "coverage_grid": ("polygon", "253,174,97,110"),
-    "gaps": ("polygon", "227,26,28,120"),
-    "sites": ("point", "255,0,255,255"),
-    "population": ("point", "120,120,120,120"),
-    "streets": ("line", "90,90,90,255"),
-}
-
+# ---------------------------------------------------------------------------- GeoPackage
 LAYER_NAMES_ZH: dict[str, str] = {
     "districts": "区县_districts",
     "zones": "街道_subdistricts",
     "facilities": "设施_facilities",
     "service_areas": "服务区_service_areas",
     "coverage_grid": "覆盖网格_coverage_grid",
+    "coverage_zones": "街道覆盖率_coverage_by_subdistrict",
     "gaps": "服务缺口_gaps",
     "sites": "建议新址_proposed_sites",
     "population": "人口_population",
@@ -246,10 +235,18 @@ LAYER_NAMES_ZH: dict[str, str] = {
 }
 """GeoPackage layer names (Chinese_English)."""
 
+INPUT_LAYERS = ("streets", "population")
+"""Layers of :func:`write_geopackage` that are the run's inputs (left out with
+``include_inputs=False``, or when larger than ``max_input_features``)."""
 
 NOTES_TABLE = "jinan_gis_notes"
 """Non-spatial table of every GeoPackage :func:`write_geopackage` writes: ``key``, ``value``
 (synthetic or not, the mark, when, which layers), plus ``data_note`` when synthetic."""
+
+METADATA_TABLE = "metadata"
+"""Non-spatial table of every GeoPackage :func:`write_geopackage` writes: ``section``,
+``key``, ``value`` (the run: jinan-gis version, when, synthetic or not, and what
+:func:`run_metadata` says: each input's source, the districts, the run settings)."""
 
 
 def write_geopackage(
@@ -258,27 +255,40 @@ def write_geopackage(
     *,
     synthetic: bool | None = None,
     crs: Any = ANALYSIS_CRS,
+    include_inputs: bool = True,
+    max_input_features: int | None = 500_000,
+    metadata: pd.DataFrame | None = None,
 ) -> Path:
     """Write named layers (and their default QGIS styles) into one GeoPackage.
 
     Parameters
     ----------
     layers : mapping of key -> GeoDataFrame
-        Keys such as ``districts``, ``facilities``, ``service_areas``, ``gaps``...; they are
-        written under the names in :data:`LAYER_NAMES_ZH` (others keep their key). Not
-        changed.
+        Keys such as ``districts``, ``facilities``, ``service_areas``, ``coverage_grid``,
+        ``gaps``, ``streets``, ``population`` (see :func:`input_layers`)...; they are written
+        under the names in :data:`LAYER_NAMES_ZH` (others keep their key), each with its
+        default QGIS style (:mod:`jinan_gis.analyses.export_qgis`: graduated coverage grid
+        and coverage share, facilities by category, ...). Not changed.
     path : output ``.gpkg`` (replaced atomically)
     synthetic : bool, optional
         Whether the layers come from synthetic data. None (default): if any layer is
         (:func:`~jinan_gis.layers.provenance.is_synthetic`), the whole file is. When
-        synthetic, every layer gets a ``data_note`` column holding
+        synthetic, every layer and table gets a ``data_note`` column holding
         :data:`~jinan_gis.layers.provenance.SYNTHETIC_MARK` - also derived layers such as
         service areas, the coverage grid and gaps, which carry no ``source`` of their own -
-        and the :data:`NOTES_TABLE` table says so.
+        and the :data:`NOTES_TABLE` and :data:`METADATA_TABLE` tables say so.
     crs : CRS-like or None, default EPSG:4548
         CRS every layer is written in (Jinan's official projection by default, whatever
         CRS the analysis ran in); None keeps each layer's own CRS.  Layers without a CRS are
         declared in ``crs`` (EPSG:4548 when None).
+    include_inputs : bool, default True
+        Write the input layers (:data:`INPUT_LAYERS`: the streets and the placed population)
+        when given; False leaves them out.
+    max_input_features : int or None, default 500000
+        An input layer with more rows is left out (the notes table says so); None: no limit.
+    metadata : DataFrame, optional
+        Rows (``section``, ``key``, ``value``) for the :data:`METADATA_TABLE` table, e.g.
+        :func:`run_metadata`; version, time, synthetic and layers are always written.
 
     Examples
     --------
@@ -290,71 +300,197 @@ def write_geopackage(
     >>> p = write_geopackage({"facilities": fac, "gaps": gaps},
     ...                      pathlib.Path(tempfile.mkdtemp()) / "x.gpkg")
     >>> [str(n) for n in pyogrio.list_layers(p)[:, 0]]
-    ['设施_facilities', '服务缺口_gaps', 'jinan_gis_notes']
+    ['设施_facilities', '服务缺口_gaps', 'jinan_gis_notes', 'metadata', 'layer_styles']
     >>> gpd.read_file(p, layer="服务缺口_gaps")["data_note"].item() == SYNTHETIC_MARK
     True
     """
     if synthetic is None:
         synthetic = is_synthetic([g for g in layers.values() if g is not None])
+    skipped: list[str] = []
+    chosen: dict[str, gpd.GeoDataFrame | None] = {}
+    for key, gdf in layers.items():
+        if key in INPUT_LAYERS and gdf is not None:
+            if not include_inputs:
+                continue
+            if max_input_features is not None and len(gdf) > max_input_features:
+                skipped.append(f"{key} ({len(gdf):,} rows > max_input_features "
+                               f"{max_input_features:,})")
+                continue
+        chosen[key] = gdf
     path = Path(path)
     with atomic_path(path, suffix=".tmp.gpkg") as tmp:
-        written = _write_layers(layers, tmp, synthetic=bool(synthetic), crs=crs)
-        _write_notes_and_styles(tmp, written, synthetic=bool(synthetic))
+        written = _write_layers(chosen, tmp, synthetic=bool(synthetic), crs=crs)
+        _write_tables(tmp, written, synthetic=bool(synthetic), skipped=skipped,
+                      metadata=metadata)
+        write_styles(tmp, written, data_note=SYNTHETIC_MARK if synthetic else None)
     log.info("wrote %s (%d layers)", path, len(written))
     return path
 
 
 def _write_layers(layers: Mapping[str, gpd.GeoDataFrame | None], tmp: Path, *,
-                  synthetic: bool, crs: Any) -> list[tuple[str, str]]:
-    """Write the non-empty layers into GeoPackage ``tmp``; return (key, layer name) pairs."""
-    written: list[tuple[str, str]] = []
+                  synthetic: bool, crs: Any) -> list[tuple[str, str, str | None]]:
+    """Write the non-empty layers into GeoPackage ``tmp``; return (key, layer name,
+    geometry type) triples."""
+    written: list[tuple[str, str, str | None]] = []
     for key, gdf in layers.items():
         if gdf is None or len(gdf) == 0:
             continue
         name = LAYER_NAMES_ZH.get(key, key)
         out = (gdf.set_crs(crs or ANALYSIS_CRS) if gdf.crs is None
                else gdf if crs is None else gdf.to_crs(crs))
+        if key == "coverage_grid" and "dist_m" in out.columns:
+            out = add_dist_class(out)
         out = _marked(out, True) if synthetic else out.copy()
         for c in out.columns:
             if c != out.geometry.name and out[c].dtype == object:
                 out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str | bytes)
                                     else str(v))
         out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        written.append((key, name))
+        types = out.geom_type.dropna().unique()
+        written.append((key, name, str(types[0]) if len(types) else None))
     return written
 
 
-def _write_notes_and_styles(tmp: Path, written: list[tuple[str, str]], *,
-                            synthetic: bool) -> None:
-    """Add the notes table and a default QGIS style per layer to GeoPackage ``tmp``."""
+def _write_tables(tmp: Path, written: list[tuple[str, str, str | None]], *, synthetic: bool,
+                  skipped: list[str], metadata: pd.DataFrame | None) -> None:
+    """Add the notes and metadata tables to GeoPackage ``tmp``."""
+    from jinan_gis import __version__
+
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    layer_list = ", ".join(name for _, name, _ in written)
     notes = pd.DataFrame({
-        "key": ["synthetic", "note", "generated_at", "layers"],
+        "key": ["synthetic", "note", "generated_at", "layers",
+                *(["left out"] if skipped else [])],
         "value": [
             "yes" if synthetic else "no",
             SYNTHETIC_MARK if synthetic else "layers as loaded; no synthetic input",
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            ", ".join(name for _, name in written),
+            now, layer_list, *(["; ".join(skipped)] if skipped else []),
         ],
     })
-    if synthetic:
-        notes["data_note"] = SYNTHETIC_MARK
-    pyogrio.write_dataframe(notes, tmp, layer=NOTES_TABLE, driver="GPKG")
-    with contextlib.closing(sqlite3.connect(tmp)) as con, con:
-        con.execute(
-            "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "f_table_catalog TEXT, f_table_schema TEXT, f_table_name TEXT, "
-            "f_geometry_column TEXT, styleName TEXT, styleQML TEXT, styleSLD TEXT, "
-            "useAsDefault BOOLEAN, description TEXT, owner TEXT, ui TEXT, update_time DATETIME)"
-        )
-        for key, name in written:
-            kind, rgba = _STYLES.get(key, ("polygon", "166,206,227,120"))
-            con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui, update_time) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, "
-                "'jinan-gis', '', CURRENT_TIMESTAMP)",
-                (name, f"{name} default", _qml(kind, rgba), f"jinan-gis style for {key}"),
-            )
+    meta = pd.concat([pd.DataFrame({
+        "section": ["run"] * 4 + (["run"] if skipped else []),
+        "key": ["jinan_gis_version", "created_at", "synthetic", "layers",
+                *(["left_out"] if skipped else [])],
+        "value": [__version__, now, "yes" if synthetic else "no", layer_list,
+                  *(["; ".join(skipped)] if skipped else [])],
+    }), metadata], ignore_index=True) if metadata is not None else None
+    if meta is None:
+        meta = pd.DataFrame({"section": ["run"] * 4,
+                             "key": ["jinan_gis_version", "created_at", "synthetic", "layers"],
+                             "value": [__version__, now, "yes" if synthetic else "no",
+                                       layer_list]})
+    for name, table in ((NOTES_TABLE, notes), (METADATA_TABLE, meta)):
+        table = table.astype({"value": str})
+        if synthetic:
+            table["data_note"] = SYNTHETIC_MARK
+        pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG")
+
+
+# ------------------------------------------------------------------- what a run adds
+def input_layers(inputs: AnalysisInputs, *, network: Network | None = None
+                 ) -> dict[str, gpd.GeoDataFrame]:
+    """The run's inputs as layers for :func:`write_geopackage`: ``streets`` (the network's
+    lines: ``u``, ``v``, ``length_m``, ``fwd``, ``bwd``, ``island`` and the street's
+    ``highway``/``name`` when known) and ``population`` (each point with its placement:
+    ``status``, ``placed``, ``access_m``, ``moved_m``, ``nearest_m`` - straight distance to
+    the nearest street - and ``access_counted``). ``inputs`` is not changed.
+
+    ``network``: default ``inputs.network``, else built from ``inputs.streets``; without
+    streets the result is empty.
+
+    Examples
+    --------
+    >>> from jinan_gis.analyses.inputs import inputs_from_sample
+    >>> got = input_layers(inputs_from_sample(scale=0.02))
+    >>> sorted(got), {"status", "access_m", "moved_m", "nearest_m"} <= set(got["population"])
+    (['population', 'streets'], True)
+    """
+    from ..geo.crs import metric_crs_or_default, to_analysis_crs
+    from ..geo.network import build_network
+    from .coverage import place_population, placement_table
+
+    net = network if network is not None else inputs.network
+    if net is None:
+        if inputs.streets is None or not len(inputs.streets):
+            return {}
+        net = build_network(to_analysis_crs(inputs.streets,
+                                            crs=metric_crs_or_default(inputs.streets)),
+                            mode=inputs.mode)
+    lines = net.edges_gdf()
+    src = inputs.streets
+    if src is not None and (lines["source_row"] >= 0).all() and len(src):
+        rows = lines["source_row"].to_numpy()
+        for col in ("street_id", "highway", "name", "source"):
+            if col in src.columns and rows.max() < len(src):
+                lines[col] = src[col].to_numpy()[rows]
+    out = {"streets": lines}
+    if inputs.population is not None and len(inputs.population):
+        placed = place_population(net, inputs.population, max_snap_m=inputs.max_snap_m)
+        table = placement_table(placed).drop(columns="population")
+        pop = placed.population.drop(columns=[c for c in table.columns
+                                              if c in placed.population.columns])
+        out["population"] = pop.join(table)
+    return out
+
+
+def run_metadata(inputs: AnalysisInputs, *, count_access: bool = True) -> pd.DataFrame:
+    """Rows (``section``, ``key``, ``value``) saying what a run used: each input layer's
+    source and provenance (``input:<layer>``), the districts (``scope``) and the settings
+    (mode, speed, snap limit, whether access legs are counted).
+
+    Examples
+    --------
+    >>> from jinan_gis.analyses.inputs import inputs_from_sample
+    >>> m = run_metadata(inputs_from_sample(scale=0.02)).set_index("key")
+    >>> m.loc["mode", "value"], m.loc["speed_kmh", "value"], m.loc["max_snap_m", "value"]
+    ('walk', '4', '250')
+    """
+    from ..geo.modes import DEFAULT_SPEEDS_KMH
+
+    rows: list[tuple[str, str, str]] = []
+    table = inputs.layer_table()
+    for r in table.itertuples():
+        sec = f"input:{r.layer}"
+        rows += [(sec, "source", str(r.source)), (sec, "rows", str(r.rows)),
+                 (sec, "loaded_at", str(r.loaded_at)),
+                 (sec, "synthetic", "yes" if r.synthetic else "no")]
+        for k, v in (inputs.provenance.get(r.layer) or {}).items():
+            if k not in ("source", "loaded_at") and isinstance(v, str | int | float | bool):
+                rows.append((sec, str(k), str(v)))
+    d = inputs.districts
+    if d is not None and "code" in d.columns:
+        names = d["name_zh"] if "name_zh" in d.columns else d["code"]
+        rows.append(("scope", "districts", ", ".join(
+            f"{c} {n}" for c, n in zip(d["code"].astype(str), names.astype(str),
+                                       strict=True))))
+    speed = DEFAULT_SPEEDS_KMH.get(inputs.mode)
+    rows += [("settings", "mode", str(inputs.mode)),
+             ("settings", "speed_kmh", f"{speed:g}" if speed is not None else ""),
+             ("settings", "max_snap_m", f"{inputs.max_snap_m:g}"),
+             ("settings", "access_legs_counted", "yes" if count_access else "no"),
+             ("settings", "crs_written", str(ANALYSIS_CRS))]
+    return pd.DataFrame(rows, columns=["section", "key", "value"])
+
+
+def coverage_by_zone(report: Report, zones: gpd.GeoDataFrame | None
+                     ) -> gpd.GeoDataFrame | None:
+    """The sub-districts with the coverage of every coverage metric of ``report`` (one
+    polygon per metric and sub-district: ``metric_id``, ``district``, ``zone``,
+    ``zone_name``, ``population``, ``covered_network``, ``share_network``...); None
+    without zones or coverage tables."""
+    if zones is None or "zone_id" not in zones.columns:
+        return None
+    tabs = [t for k, t in report.tables.items() if k.startswith("coverage ")
+            and "zone" in t.columns and "share_network" in t.columns]
+    if not tabs:
+        return None
+    tab = pd.concat(tabs, ignore_index=True).drop(columns="data_note", errors="ignore")
+    geom = zones.set_index(zones["zone_id"].astype(str)).geometry
+    keep = tab["zone"].astype(str).isin(geom.index)
+    tab = tab[keep]
+    return gpd.GeoDataFrame(tab.reset_index(drop=True),
+                            geometry=geom.loc[tab["zone"].astype(str)].to_numpy(),
+                            crs=zones.crs)
 
 
 def write_summary(report: Report, path: str | Path) -> Path:

@@ -346,7 +346,14 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
     """
     from tqdm.auto import tqdm
 
-    from .export import write_excel, write_geopackage, write_summary
+    from .export import (
+        coverage_by_zone,
+        input_layers,
+        run_metadata,
+        write_excel,
+        write_geopackage,
+        write_summary,
+    )
     from .report import evaluate
 
     out = Path(out_dir)
@@ -373,7 +380,9 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
 
     xlsx = step("report.xlsx", lambda: write_excel(rep, out / "report.xlsx"))
     gpkg = step("layers.gpkg", lambda: write_geopackage(
-        _layers(rep, inputs, extra_sa, sites), out / "layers.gpkg"))
+        {**_layers(rep, inputs, extra_sa, sites),
+         "coverage_zones": coverage_by_zone(rep, inputs.zones), **input_layers(inputs)},
+        out / "layers.gpkg", metadata=run_metadata(inputs)))
     maps = []
     for i, m in enumerate(mapped):
         sa = rep.places.get("service_areas") if i == 0 else extra_sa.get(m.id)
