@@ -4,7 +4,8 @@ A site-selection problem is given as coverage (which demand points each candidat
 weights (people per demand point), ``k`` and the demand already covered. :func:`cover_csr`
 turns any :data:`CoverInput` into canonical CSR arrays ``(ptr, idx)`` (candidate ``j`` covers
 demand points ``idx[ptr[j]:ptr[j + 1]]``); :func:`_problem` checks a whole problem once for
-the solvers of :mod:`jinan_gis.analyses.site_solvers`.
+the solvers of :mod:`jinan_gis.analyses.site_solvers` and :mod:`jinan_gis.analyses.site_exact`,
+and :func:`_order_by_gain` orders the sites any of them chose by marginal gain.
 
 Examples
 --------
@@ -197,3 +198,23 @@ def _problem(
     w = _weights(weights)
     ptr, idx = cover_csr(cover, len(w), n_candidates=n_candidates)
     return k, ptr, idx, w, _already(already_covered, len(w))
+
+
+def _order_by_gain(
+    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, sites: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order ``sites`` greedily among themselves; drop those that add nobody."""
+    w_left = w_eff.copy()
+    left = [int(s) for s in sites]
+    order: list[int] = []
+    gains: list[float] = []
+    while left:
+        g = [float(w_left[idx[ptr[s] : ptr[s + 1]]].sum()) for s in left]
+        b = int(np.argmax(g))
+        if g[b] <= 0:
+            break
+        s = left.pop(b)
+        order.append(s)
+        gains.append(g[b])
+        w_left[idx[ptr[s] : ptr[s + 1]]] = 0.0
+    return np.asarray(order, dtype=np.int64), np.asarray(gains, dtype=np.float64)

@@ -11,7 +11,8 @@ accepted forms).
   LP relaxation (HiGHS) as a second start and a much tighter bound.
 - :func:`lp_bound_max_cover`: the LP relaxation's bound alone.
 - :func:`exact_max_cover`: the MCLP as a mixed-integer programme solved by HiGHS
-  (``scipy.optimize.milp``).
+  (``scipy.optimize.milp``); it lives in :mod:`jinan_gis.analyses.site_exact` with the
+  model the LP relaxation shares, and is re-exported here.
 
 The layer-level entry point is :func:`jinan_gis.analyses.sites.propose_sites`.
 
@@ -34,11 +35,11 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..geo.errors import SiteSelectionError
-from .site_cover import CoverInput, _problem, _rows
+from .site_cover import CoverInput, _order_by_gain, _problem, _rows
+from .site_exact import ExactCover, _mclp_model, exact_max_cover
 
 __all__ = [
     "ExactCover",
@@ -71,35 +72,6 @@ class GreedyCover(NamedTuple):
     chosen: np.ndarray
     gains: np.ndarray
     bound: float
-
-
-class ExactCover(NamedTuple):
-    """Result of :func:`exact_max_cover`.
-
-    Attributes
-    ----------
-    chosen : ndarray int64
-        Chosen candidate positions, ordered by marginal gain (the best first, each gain given
-        the ones before it); candidates that add nobody are left out.
-    gains : ndarray float64
-        Marginal gain of each chosen site in that order (they sum to ``objective``).
-    objective : float
-        Weight newly covered by the chosen sites.
-    bound : float
-        HiGHS's dual bound: no choice of ``k`` sites covers more than this (equals
-        ``objective`` up to the gap tolerance when ``optimal``).
-    optimal : bool
-        Whether HiGHS proved optimality (False after a time limit).
-    message : str
-        HiGHS's status message.
-    """
-
-    chosen: np.ndarray
-    gains: np.ndarray
-    objective: float
-    bound: float
-    optimal: bool
-    message: str
 
 
 # ------------------------------------------------------------------------------ greedy
@@ -277,58 +249,7 @@ def _swap_improve(
     return np.asarray(sel, dtype=np.int64)
 
 
-def _order_by_gain(
-    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, sites: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Order ``sites`` greedily among themselves; drop those that add nobody."""
-    w_left = w_eff.copy()
-    left = [int(s) for s in sites]
-    order: list[int] = []
-    gains: list[float] = []
-    while left:
-        g = [float(w_left[idx[ptr[s] : ptr[s + 1]]].sum()) for s in left]
-        b = int(np.argmax(g))
-        if g[b] <= 0:
-            break
-        s = left.pop(b)
-        order.append(s)
-        gains.append(g[b])
-        w_left[idx[ptr[s] : ptr[s + 1]]] = 0.0
-    return np.asarray(order, dtype=np.int64), np.asarray(gains, dtype=np.float64)
-
-
-# ------------------------------------------------------------------------------- exact
-def _mclp_model(
-    ptr: np.ndarray, idx: np.ndarray, w_eff: np.ndarray, k: int
-) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray, int, int] | None:
-    """MCLP as ``min c.x`` s.t. ``A x <= ub``; variables ``[x_0..x_m-1, y_0..y_r-1]``.
-
-    Only people with weight left and within reach of a candidate get a ``y``; None when
-    there are none.
-    """
-    n_cand = len(ptr) - 1
-    row = _rows(ptr)
-    useful = w_eff[idx] > 0
-    r_cand, r_dem = row[useful], idx[useful]
-    dem = np.unique(r_dem)
-    if len(dem) == 0:
-        return None
-    dem_pos = np.searchsorted(dem, r_dem)
-    m, r = n_cand, len(dem)
-    # rows 0..r-1: y_i - sum_j x_j <= 0 ; row r: sum_j x_j <= k
-    a_cov = sparse.csr_matrix((-np.ones(len(r_cand)), (dem_pos, r_cand)), shape=(r, m))
-    a = sparse.vstack(
-        [
-            sparse.hstack([a_cov, sparse.identity(r, format="csr")]),
-            sparse.hstack([sparse.csr_matrix(np.ones((1, m))), sparse.csr_matrix((1, r))]),
-        ],
-        format="csr",
-    )
-    ub = np.concatenate([np.zeros(r), [float(k)]])
-    c = np.concatenate([np.zeros(m), -w_eff[dem]])
-    return c, a, ub, m, r
-
-
+# --------------------------------------------------------------------------- LP bound
 def lp_bound_max_cover(
     cover: CoverInput,
     weights: Sequence[float] | np.ndarray,
@@ -538,84 +459,3 @@ def improved_max_cover(
         bound = min(bound, bound_lp)
     bound = max(bound, float(gains.sum()))
     return HeuristicCover(chosen, gains, float(bound), heuristic, g.bound, float(bound_lp))
-
-
-def exact_max_cover(
-    cover: CoverInput,
-    weights: Sequence[float] | np.ndarray,
-    k: int,
-    *,
-    already_covered: Sequence[bool] | np.ndarray | None = None,
-    n_candidates: int | None = None,
-    time_limit_s: float | None = None,
-    mip_rel_gap: float = 1e-9,
-) -> ExactCover:
-    """Solve the maximal covering problem exactly as a MILP with HiGHS.
-
-    Maximise ``sum_i w_i y_i`` subject to ``y_i <= sum_{j covers i} x_j``,
-    ``sum_j x_j <= k``, ``x_j`` binary and ``0 <= y_i <= 1``.  Only people not already
-    covered and within reach of some candidate get a ``y`` variable.  ``<= k`` instead of
-    ``= k`` changes nothing in the optimum (coverage never falls by adding a site) and keeps
-    useless candidates out of the answer.
-
-    Parameters
-    ----------
-    cover, weights, k, already_covered, n_candidates
-        As for :func:`greedy_max_cover`.
-    time_limit_s : float, optional
-        Stop HiGHS after this many seconds; the answer is then the best found
-        (``optimal=False``) and ``bound`` says how far from optimal it may be.
-    mip_rel_gap : float
-        Relative gap at which HiGHS stops (HiGHS's own default, 1e-4, is too loose to call
-        the answer exact).
-
-    Returns
-    -------
-    ExactCover
-
-    Examples
-    --------
-    Greedy takes the big candidate 2 first and ends with 7; the optimum is 8 (0 and 1):
-
-    >>> import numpy as np
-    >>> ptr, idx = np.array([0, 2, 4, 7]), np.array([0, 1, 2, 3, 1, 2, 4])
-    >>> w = [2.0, 2.0, 2.0, 2.0, 1.0]
-    >>> float(greedy_max_cover((ptr, idx), w, 2).gains.sum())
-    7.0
-    >>> res = exact_max_cover((ptr, idx), w, 2)
-    >>> sorted(res.chosen.tolist()), res.objective, res.optimal
-    ([0, 1], 8.0, True)
-    """
-    k, ptr, idx, w, already = _problem(cover, weights, k, already_covered=already_covered,
-                                       n_candidates=n_candidates)
-    w_eff = np.where(already, 0.0, w)
-    model = _mclp_model(ptr, idx, w_eff, k)
-    if model is None:
-        return ExactCover(np.empty(0, np.int64), np.empty(0), 0.0, 0.0, True, "nothing to cover")
-    c, a, ub, m, r = model
-    integrality = np.concatenate([np.ones(m), np.zeros(r)])
-    options: dict[str, Any] = {"disp": False, "mip_rel_gap": float(mip_rel_gap)}
-    if time_limit_s is not None:
-        options["time_limit"] = float(time_limit_s)
-    t0 = time.perf_counter()
-    res = milp(
-        c,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(m + r), np.ones(m + r)),
-        constraints=[LinearConstraint(a, -np.inf, ub)],
-        options=options,
-    )
-    log.debug("HiGHS MCLP (%d x %d, k=%d): %s in %.2f s", r, m, k, res.message,
-              time.perf_counter() - t0)
-    if res.x is None:
-        raise SiteSelectionError(
-            f"HiGHS found no solution ({res.message}); raise time_limit_s or use greedy."
-        )
-    sites = np.flatnonzero(res.x[:m] > 0.5)
-    order, gains = _order_by_gain(ptr, idx, w_eff, sites)
-    objective = float(gains.sum())
-    dual = getattr(res, "mip_dual_bound", None)
-    bound = -float(dual) if dual is not None and np.isfinite(dual) else objective
-    return ExactCover(
-        order, gains, objective, max(bound, objective), bool(res.status == 0), str(res.message)
-    )

@@ -371,6 +371,90 @@ def _osm_end_ids(
     return uu, vv
 
 
+def _line_parts(
+    streets: gpd.GeoDataFrame, mode: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The non-empty LineString parts of the lines open to ``mode`` (multi-lines exploded).
+
+    Returns the parts, the input row and the ``oneway`` flag of each part, and the OSM ids of
+    their end vertices (see :func:`_osm_end_ids`).
+    """
+    rows = np.arange(len(streets))
+    keep = np.ones(len(streets), dtype=bool)
+    if mode in streets.columns:
+        keep &= streets[mode].fillna(False).to_numpy(dtype=bool)
+    geoms = streets.geometry.to_numpy()
+    oneway_col = (
+        streets["oneway"].fillna(False).to_numpy(dtype=bool)
+        if "oneway" in streets.columns
+        else np.zeros(len(streets), dtype=bool)
+    )
+    geoms, rows, oneway_col = geoms[keep], rows[keep], oneway_col[keep]
+    parts, part_idx = shapely.get_parts(geoms, return_index=True)
+    usable = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    parts, part_idx = parts[usable], part_idx[usable]
+    if len(parts) == 0:
+        raise NetworkError(
+            f"no street line is open to mode {mode!r}: check the layer's '{mode}' column or "
+            "choose another mode."
+        )
+    return parts, rows[part_idx], oneway_col[part_idx], _osm_end_ids(streets, rows, part_idx)
+
+
+def _vertex_keys(
+    coords: np.ndarray,
+    line_of: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    osm_ends: tuple[np.ndarray, np.ndarray] | None,
+    tol_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A node key for every vertex, and whether the vertex is a node (edges break there).
+
+    Without OSM ids, vertices on a ``tol_m`` grid cell share a key, and line ends and vertices
+    shared by several lines are nodes. With them, end vertices are keyed by OSM node id and
+    interior vertices are never nodes.
+    """
+    if osm_ends is None:
+        keys = np.round(coords / tol_m).astype(np.int64)
+        _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+        key_id = key_id.ravel()
+        return key_id, first | last | (key_count[key_id] > 1)
+    u_id, v_id = osm_ends
+    end_keys = np.where(first, u_id[line_of], v_id[line_of])
+    uniq, inv = np.unique(end_keys[first | last], return_inverse=True)
+    key_id = np.full(len(coords), len(uniq), dtype=np.int64)  # interior: one dummy key
+    key_id[first | last] = inv.ravel()
+    return key_id, first | last
+
+
+def _split_at_breaks(
+    coords: np.ndarray, key_id: np.ndarray, is_break: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut the lines into edges at their node vertices and number the nodes.
+
+    Returns the first vertex of each edge, the edge geometries and lengths, the end nodes
+    ``u``/``v`` of each edge and the node coordinates (the first node vertex seen for each).
+    """
+    brk = np.flatnonzero(is_break)
+    starts = brk[~last[brk]]
+    ends = brk[np.searchsorted(brk, starts) + 1]
+    nverts = ends - starts + 1
+    edge_of_vert = np.repeat(np.arange(len(starts)), nverts)
+    vert_idx = concat_ranges(starts, nverts)
+    edge_geom = shapely.linestrings(coords[vert_idx], indices=edge_of_vert)
+    edge_len = shapely.length(edge_geom)
+    # node ids: compact numbering of the break keys
+    node_key = np.unique(key_id[brk])
+    key_to_node = np.full(key_id.max() + 1, -1, dtype=np.int64)
+    key_to_node[node_key] = np.arange(len(node_key))
+    u = key_to_node[key_id[starts]]
+    v = key_to_node[key_id[ends]]
+    node_xy = np.empty((len(node_key), 2))
+    node_xy[key_to_node[key_id[brk[::-1]]]] = coords[brk[::-1]]
+    return starts, edge_geom, edge_len, u, v, node_xy
+
+
 def build_network(
     streets: gpd.GeoDataFrame,
     *,
@@ -436,74 +520,21 @@ def build_network(
         raise NetworkError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}.")
     if tol_m <= 0:
         raise NetworkError("tol_m must be positive (e.g. 0.01 m).")
-    rows = np.arange(len(streets))
-    keep = np.ones(len(streets), dtype=bool)
-    if mode in streets.columns:
-        keep &= streets[mode].fillna(False).to_numpy(dtype=bool)
-    geoms = streets.geometry.to_numpy()
-    oneway_col = (
-        streets["oneway"].fillna(False).to_numpy(dtype=bool)
-        if "oneway" in streets.columns
-        else np.zeros(len(streets), dtype=bool)
-    )
-    geoms, rows, oneway_col = geoms[keep], rows[keep], oneway_col[keep]
-    # explode multi-part lines, keep only non-empty LineStrings
-    parts, part_idx = shapely.get_parts(geoms, return_index=True)
-    usable = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
-    parts, part_idx = parts[usable], part_idx[usable]
-    if len(parts) == 0:
-        raise NetworkError(
-            f"no street line is open to mode {mode!r}: check the layer's '{mode}' column or "
-            "choose another mode."
-        )
-    src_row = rows[part_idx]
-    src_oneway = oneway_col[part_idx]
-    osm_ends = _osm_end_ids(streets, rows, part_idx)
-
+    parts, src_row, src_oneway, osm_ends = _line_parts(streets, mode)
     coords, line_of = shapely.get_coordinates(parts, return_index=True)
-    ok = np.isfinite(coords).all(axis=1)
-    if not ok.all():
+    if not np.isfinite(coords).all():
         raise NetworkError(
             "street geometries contain NaN/inf coordinates; repair or drop those lines first "
             "(the street loaders reject them with a reason)."
         )
-    n = len(coords)
-    first = np.ones(n, dtype=bool)
+    first = np.ones(len(coords), dtype=bool)
     first[1:] = line_of[1:] != line_of[:-1]
-    last = np.ones(n, dtype=bool)
+    last = np.ones(len(coords), dtype=bool)
     last[:-1] = line_of[1:] != line_of[:-1]
-    if osm_ends is None:
-        keys = np.round(coords / tol_m).astype(np.int64)
-        _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-        key_id = key_id.ravel()
-        is_break = first | last | (key_count[key_id] > 1)
-    else:
-        # end vertices keyed by OSM node id; interior vertices are never junctions
-        u_id, v_id = osm_ends
-        end_keys = np.where(first, u_id[line_of], v_id[line_of])
-        uniq, inv = np.unique(end_keys[first | last], return_inverse=True)
-        key_id = np.full(n, len(uniq), dtype=np.int64)  # interior: one dummy key, no break
-        key_id[first | last] = inv.ravel()
-        is_break = first | last
-
-    brk = np.flatnonzero(is_break)
-    starts = brk[~last[brk]]
-    ends = brk[np.searchsorted(brk, starts) + 1]
-    nverts = ends - starts + 1
-    edge_of_vert = np.repeat(np.arange(len(starts)), nverts)
-    vert_idx = concat_ranges(starts, nverts)
-    edge_geom = shapely.linestrings(coords[vert_idx], indices=edge_of_vert)
-    edge_len = shapely.length(edge_geom)
-
-    # node ids: compact numbering of the break keys
-    node_key = np.unique(key_id[brk])
-    key_to_node = np.full(key_id.max() + 1, -1, dtype=np.int64)
-    key_to_node[node_key] = np.arange(len(node_key))
-    u = key_to_node[key_id[starts]]
-    v = key_to_node[key_id[ends]]
-    # node coordinates: the first break vertex seen for each node
-    node_xy = np.empty((len(node_key), 2))
-    node_xy[key_to_node[key_id[brk[::-1]]]] = coords[brk[::-1]]
+    key_id, is_break = _vertex_keys(coords, line_of, first, last, osm_ends, tol_m)
+    starts, edge_geom, edge_len, u, v, node_xy = _split_at_breaks(
+        coords, key_id, is_break, last
+    )
 
     good = edge_len > 0
     if not good.all():
@@ -513,7 +544,7 @@ def build_network(
     island_mask = None
     if island_rows is not None:
         island_edge = np.isin(src_row[line_of_edge][good], np.asarray(island_rows))
-        island_mask = np.zeros(len(node_key), dtype=bool)
+        island_mask = np.zeros(len(node_xy), dtype=bool)
         island_mask[u[good][island_edge]] = True
         island_mask[v[good][island_edge]] = True
     net = Network(

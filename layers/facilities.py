@@ -201,6 +201,24 @@ def _build(
     return result
 
 
+def _capacity(values: pd.Series | None, n: int) -> np.ndarray:
+    """Capacities as floats: NaN where missing, not a number or not finite (all NaN without
+    a column).
+
+    Examples
+    --------
+    >>> _capacity(pd.Series(["30", "x", None, "inf"]), 4).tolist()
+    [30.0, nan, nan, nan]
+    >>> _capacity(None, 2).tolist()
+    [nan, nan]
+    """
+    if values is None:
+        return np.full(n, np.nan)
+    capacity = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    capacity[~np.isfinite(capacity)] = np.nan
+    return capacity
+
+
 def load_facilities(
     src: str | Path | pd.DataFrame,
     *,
@@ -323,13 +341,7 @@ def load_facilities(
         stem = source
         ids = [f"{stem}:{i}" for i in range(n)]
         reason = pr.reason
-    if capacity_column is not None:
-        capacity = pd.to_numeric(pr.rows[capacity_column], errors="coerce").to_numpy(
-            dtype=np.float64, copy=True
-        )
-        capacity[~np.isfinite(capacity)] = np.nan
-    else:
-        capacity = np.full(n, np.nan)
+    capacity = _capacity(pr.rows[capacity_column] if capacity_column is not None else None, n)
     column_values = list(pr.rows[category_column]) if category_column is not None else None
     cats, how = _categorise(names, category=category, column_values=column_values)
     return _build(
@@ -419,13 +431,7 @@ def facilities_from_osm(gdf: gpd.GeoDataFrame, *, source_name: str = "osm") -> L
         names.append(name)
         cats.append(cat)
         how.append(rule or UNKNOWN)
-    if "capacity" in attrs.columns:
-        capacity = pd.to_numeric(attrs["capacity"], errors="coerce").to_numpy(
-            dtype=np.float64, copy=True
-        )
-        capacity[~np.isfinite(capacity)] = np.nan
-    else:
-        capacity = np.full(len(attrs), np.nan)
+    capacity = _capacity(attrs["capacity"] if "capacity" in attrs.columns else None, len(attrs))
     return _build(
         pr,
         ids=ids,

@@ -72,7 +72,7 @@ from .tables import (
     find_coordinate_columns,
     is_table,
     read_table,
-    read_vector,
+    read_vector_checked,
 )
 
 __all__ = [
@@ -454,23 +454,9 @@ def _vector_rows(
     source: str,
     prov: dict[str, Any],
 ) -> PointRows:
-    if isinstance(src, gpd.GeoDataFrame):
-        gdf = src.reset_index(drop=True)
-        prov["format"] = "geodataframe"
-    else:
-        gdf, info = read_vector(src, encoding=encoding, layer=layer)
-        prov.update(info)
-    if crs is not None:
-        if gdf.crs is not None and CRS.from_user_input(gdf.crs) != CRS.from_user_input(crs):
-            log.warning("%s: declared crs %s overrides the file's %s", source, crs, gdf.crs)
-        gdf = gdf.set_crs(crs, allow_override=True)
-    if gdf.crs is None:
-        raise CRSError(
-            f"{source} has no CRS (a shapefile without .prj?). Declare the one its coordinates "
-            "are in with crs=..., e.g. crs='EPSG:4326' for longitude/latitude, 'EPSG:4548' for "
-            "CGCS2000 Gauss-Kruger CM 117E, 'EPSG:4527' when eastings start with 39."
-        )
-    check_coordinates_plausible(gdf, source=source)
+    gdf, info = read_vector_checked(src, encoding=encoding, layer=layer, crs=crs, source=source)
+    info.pop("crs_in")  # set below, after the datum
+    prov.update(info)
     d = normalize_datum(datum) if datum is not None else "wgs84"
     file_crs = CRS.from_user_input(gdf.crs)
     geoms = gdf.geometry.to_numpy()

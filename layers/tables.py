@@ -40,6 +40,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
 
 from ..geo.crs import check_coordinates_plausible, describe_crs
 from ..geo.errors import CRSError, InputDataError, LayerError
@@ -499,7 +500,8 @@ def read_vector_checked(
     """Read a vector file (or take a GeoDataFrame) and make sure its CRS is declared and
     plausible; the frame keeps its own CRS (callers reproject).
 
-    ``crs`` declares the CRS of a file that has none (a shapefile without ``.prj``).  Raises
+    ``crs`` declares the CRS of a file that has none (a shapefile without ``.prj``), or
+    overrides the file's (with a warning when they differ).  Raises
     :class:`CRSError` naming the fix when there is none, or when the coordinates cannot be in
     it (see :func:`~jinan_gis.geo.crs.check_coordinates_plausible`).  ``info`` holds the
     format, path, encoding and the CRS read (``crs_in``).
@@ -510,6 +512,8 @@ def read_vector_checked(
         gdf, info = read_vector(src, encoding=encoding, layer=layer)
         info["path"] = str(Path(src).resolve())
     if crs is not None:
+        if gdf.crs is not None and CRS.from_user_input(gdf.crs) != CRS.from_user_input(crs):
+            log.warning("%s: declared crs %s overrides the file's %s", source, crs, gdf.crs)
         gdf = gdf.set_crs(crs, allow_override=True)
     if gdf.crs is None:
         raise CRSError(
