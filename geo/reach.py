@@ -45,7 +45,6 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from ._dijkstra import bounded_searches
 from .errors import NetworkError
 from .modes import DEFAULT_SPEEDS_KMH, WALK_SPEED_KMH
 from .network import Network, concat_ranges
@@ -465,6 +464,10 @@ def source_searches(
     src = _snapped(network, sources, max_snap_m)
     seed_ptr, seed_node, seed_dist = _seeds(network, src, count_access)
     indptr, head, weight, _, _ = network.csr()
+    # the numba kernel is imported here: commands that never search per source (help,
+    # listings, imports, fetch, plain coverage) do not pay numba's ~0.4 s import
+    from ._dijkstra import bounded_searches
+
     ptr, node, dist = bounded_searches(
         indptr, head, weight, seed_ptr, seed_node, seed_dist, float(max_dist_m)
     )

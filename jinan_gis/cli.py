@@ -40,9 +40,28 @@ def _scenario(args: argparse.Namespace):
     return load_scenario(args.scenario)
 
 
+def _check_store_path(args: argparse.Namespace) -> None:
+    """A --store path that is no file fails here, in one line, before the analysis modules
+    (geopandas, numba: ~1 s of imports) are loaded; everything else about the store
+    (a GeoPackage? a layer store? the layers a command needs?) is checked by
+    :func:`jinan_gis.analyses.workflow.check_sources`, whose message for a missing file this
+    is (``analyses.inputs.check_store``)."""
+    store = getattr(args, "store", None)
+    if not store or getattr(args, "scenario", None) or Path(store).is_file():
+        return
+    from jinan_gis.geo.errors import LayerError
+
+    p = Path(store)
+    raise LayerError(
+        f"no layer store at {p}: create one with `jinan-gis import FILE --as streets --store "
+        f"{p}` (then facilities, population), or check the path; without --store the command "
+        "runs on the synthetic sample.")
+
+
 def _inputs(args: argparse.Namespace, *, needs: tuple[str, ...] = ()):
     """Check the layer source (before any work), then build the inputs; a scenario file
     fills --out and --basemap where they were not given. Returns (inputs, its metrics)."""
+    _check_store_path(args)
     from jinan_gis.analyses.workflow import build_inputs, check_sources
 
     sc = _scenario(args)
@@ -79,6 +98,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_report(args) -> int:
+    _check_store_path(args)
     from jinan_gis.analyses.catalogue import get_metric
 
     for m in args.metric or ():
@@ -94,13 +114,21 @@ def cmd_report(args) -> int:
 _NEEDS = ("streets", "facilities", "population")
 
 
+def _check_categories(args: argparse.Namespace) -> None:
+    """Unknown --category names fail here, listing the valid ones, and a mistyped --store
+    path too: both before the analysis modules are imported (taxonomy needs only pandas)."""
+    _check_store_path(args)
+    from jinan_gis.layers.taxonomy import resolve_categories
+
+    resolve_categories(args.category)
+
+
 def cmd_coverage(args) -> int:
+    _check_categories(args)
     from jinan_gis.analyses.workflow import run_coverage, write_coverage
     from jinan_gis.geo.reach import minutes_to_metres
     from jinan_gis.layers.provenance import SYNTHETIC_MARK
-    from jinan_gis.layers.taxonomy import resolve_categories
 
-    resolve_categories(args.category)  # unknown names fail here, listing the valid ones
     inputs, _ = _inputs(args, needs=_NEEDS)
     dist_m = args.max_dist_m if args.max_dist_m is not None else minutes_to_metres(
         args.walk_min, speed_kmh=args.speed_kmh)
@@ -143,12 +171,11 @@ def site_table(sites) -> str:
 
 
 def cmd_sites(args) -> int:
+    t_start = time.perf_counter()
+    _check_categories(args)
     from jinan_gis.analyses.workflow import run_sites, write_sites
     from jinan_gis.layers.provenance import SYNTHETIC_MARK
-    from jinan_gis.layers.taxonomy import resolve_categories
 
-    resolve_categories(args.category)  # unknown names fail here, listing the valid ones
-    t_start = time.perf_counter()
     inputs, _ = _inputs(args, needs=_NEEDS)
     run = run_sites(inputs, categories=args.category, k=args.k, max_dist_m=args.max_dist_m,
                     method=args.method, bound=args.bound, districts=args.district,
@@ -512,9 +539,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+_CLUSTER_MODULES = {"dask", "distributed"}
+
+
+def _missing_cluster_extra(exc: ImportError) -> bool:
+    """Whether ``exc`` is the optional Dask stack (the ``cluster`` extra) not installed."""
+    name = exc.name or ""
+    return name.split(".")[0] in _CLUSTER_MODULES
+
+
+def _run(argv: list[str]) -> int:
     if argv[:1] == ["batch"]:  # everything after "batch" belongs to the batch runner
         from jinan_gis.analyses.batch import main as batch_main
 
@@ -523,12 +557,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(2, getattr(args, "verbose", 0))
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    return int(args.func(args) or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 with one line on stderr for a
+    :class:`~jinan_gis.geo.errors.JinanGISError` or a missing ``cluster`` extra)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     from jinan_gis.geo.errors import JinanGISError
 
     try:
-        return int(args.func(args) or 0)
+        return _run(argv)
     except JinanGISError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        if not _missing_cluster_extra(exc):
+            raise
+        print(f"error: {exc.name} is not installed: pip install 'jinan-gis[cluster]' (dask, "
+              "distributed, pyarrow), or run the batch with --scheduler serial",
+              file=sys.stderr)
         return 2
 
 

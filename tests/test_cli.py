@@ -1,4 +1,10 @@
-"""The ``jinan-gis`` command end to end, through the real entry point (subprocesses)."""
+"""The ``jinan-gis`` command end to end.
+
+What is about the process boundary (``--help`` output, exit statuses and one-line errors of a
+real process, what a failing command imports) runs the installed entry point as a subprocess;
+the rest calls :func:`jinan_gis.cli.main` in this process (the same code path without ~1.3 s
+of imports per command; the journeys in tests/journeys run every README example for real).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -16,17 +23,34 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
+from jinan_gis.cli import main
 from jinan_gis.geo.datum import wgs84_to_gcj02
 
 EXE = shutil.which("jinan-gis", path=str(Path(sys.executable).parent)) or "jinan-gis"
 
+# the tests that read the module's demo output run on one xdist worker (--dist loadgroup),
+# so the demo is built once, not once per worker
+cli_demo = pytest.mark.xdist_group("cli-demo")
+
 
 def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+    """``jinan-gis ARGS`` as a subprocess (for what is about the process itself)."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     out = subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, env=env,
                          timeout=300, check=False)
     if ok:
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return out
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str, ok: bool = True) -> SimpleNamespace:
+    """``jinan-gis ARGS`` in this process: returncode, stdout and stderr as from :func:`run`."""
+    capsys.readouterr()
+    code = main(list(args))
+    got = capsys.readouterr()
+    out = SimpleNamespace(returncode=code, stdout=got.out, stderr=got.err)
+    if ok:
+        assert code == 0, got.out[-3000:] + got.err[-3000:]
     return out
 
 
@@ -45,10 +69,11 @@ def test_help_for_every_subcommand(cmd: str) -> None:
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    run("demo", "--scale", "0.1", "--out", str(out), "--quiet")
+    assert main(["demo", "--scale", "0.1", "--out", str(out), "--quiet"]) == 0
     return out
 
 
+@cli_demo
 def test_demo_writes_the_four_outputs(demo_out: Path) -> None:
     for name in ("report.xlsx", "layers.gpkg", "map.html", "summary.md"):
         assert (demo_out / name).stat().st_size > 0, name
@@ -83,9 +108,9 @@ def _gbk_shapefile(folder: Path) -> Path:
     return path
 
 
-def test_import_gbk_shapefile_and_gcj02_excel(tmp_path: Path) -> None:
+def test_import_gbk_shapefile_and_gcj02_excel(capsys, tmp_path: Path) -> None:
     store = tmp_path / "store.gpkg"
-    out = run("import", str(_gbk_shapefile(tmp_path)), "--as", "facilities",
+    out = cli(capsys, "import", str(_gbk_shapefile(tmp_path)), "--as", "facilities",
               "--store", str(store))
     assert "4 rows in, 3 kept, 1 rejected" in out.stdout
     assert (tmp_path / "facilities_rejected.csv").exists()
@@ -94,7 +119,7 @@ def test_import_gbk_shapefile_and_gcj02_excel(tmp_path: Path) -> None:
     xlsx = tmp_path / "amap.xlsx"
     pd.DataFrame({"名称": ["文化站甲", "图书馆乙"], "经度": glon, "纬度": glat}).to_excel(
         xlsx, index=False)
-    out = run("import", str(xlsx), "--as", "facilities", "--datum", "gcj02",
+    out = cli(capsys, "import", str(xlsx), "--as", "facilities", "--datum", "gcj02",
               "--category", "library", "--store", str(store), "--name", "culture")
     assert "2 rows in, 2 kept, 0 rejected" in out.stdout
     got = gpd.read_file(store, layer="culture").to_crs("EPSG:4326")
@@ -103,34 +128,40 @@ def test_import_gbk_shapefile_and_gcj02_excel(tmp_path: Path) -> None:
     names = set(gpd.read_file(store, layer="facilities")["name"])
     assert "洪家楼街道社区卫生服务中心" in names
     # a spreadsheet without a declared datum is refused with the fix
-    bad = run("import", str(xlsx), "--as", "facilities", "--store", str(store), ok=False)
+    bad = cli(capsys, "import", str(xlsx), "--as", "facilities", "--store", str(store), ok=False)
     assert bad.returncode == 2 and "datum" in bad.stderr
 
 
-def test_coverage_report_and_sites_on_a_scenario(tmp_path: Path) -> None:
+def test_report_on_a_scenario(capsys, tmp_path: Path) -> None:
     scen = tmp_path / "scenario.toml"
     scen.write_text(
         '[layers]\nsample = true\n\n[report]\ndistricts = ["370103"]\n'
         'metrics = ["JN-ELDERLY-PER-SUBDISTRICT", "S-CULTURE-15-30"]\nout = "rep"\n\n'
         "[sample]\nseed = 7\nscale = 0.1\n", encoding="utf-8")
-    run("report", "--scenario", str(scen), "--quiet")
+    cli(capsys, "report", "--scenario", str(scen), "--quiet")
     rep = tmp_path / "rep"
     assert (rep / "report.xlsx").exists() and (rep / "map.html").exists()
     metrics = pd.read_excel(rep / "report.xlsx", sheet_name=0)
     assert set(metrics["指标编号 metric"]) == {"JN-ELDERLY-PER-SUBDISTRICT", "S-CULTURE-15-30"}
-    out = run("coverage", "--category", "clinic", "--max-dist-m", "1000", "--district",
+
+
+def test_coverage_of_one_district_by_zone(capsys, tmp_path: Path) -> None:
+    out = cli(capsys, "coverage", "--category", "clinic", "--max-dist-m", "1000", "--district",
               "历城区", "--scale", "0.1", "--by-zone", "--out", str(tmp_path / "cov"), "--quiet")
     table = pd.read_csv(tmp_path / "cov" / "coverage.csv")
     assert (table["district_code"].astype(str) == "370112").all()
     assert table["share_network"].between(0, 1).all()
     assert "share_network" in out.stdout
-    out = run("sites", "--category", "chc", "--k", "2", "--district", "370103", "--scale",
-              "0.1", "--out", str(tmp_path / "sites"), "--quiet")
+
+
+def test_sites_of_one_district(capsys, tmp_path: Path) -> None:
+    cli(capsys, "sites", "--category", "chc", "--k", "2", "--district", "370103", "--scale",
+        "0.1", "--out", str(tmp_path / "sites"), "--quiet")
     got = gpd.read_file(tmp_path / "sites" / "sites.gpkg", layer="建议新址_proposed_sites")
     assert len(got) == 2 and (got["gain_people"] > 0).all()
 
 
-def test_fetch_against_a_local_overpass(tmp_path: Path) -> None:
+def test_fetch_against_a_local_overpass(capsys, tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from overpass_stub import OverpassStub
     from test_streets import osm_elements
@@ -139,10 +170,10 @@ def test_fetch_against_a_local_overpass(tmp_path: Path) -> None:
     with OverpassStub(osm_elements()) as stub:
         args = ("fetch", "370103", "--overpass-url", stub.url, "--store", str(store),
                 "--cache-dir", str(tmp_path / "cache"), "--timeout-s", "20")
-        out = run(*args)
+        out = cli(capsys, *args)
         n = stub.n_interpreter
         assert n >= 1 and "streets:" in out.stdout
-        run(*args)
+        cli(capsys, *args)
         assert stub.n_interpreter == n  # second run served from the cache
     layer = gpd.read_file(store, layer="streets")
     assert len(layer) > 0 and set(layer["source"]) == {"osm-overpass"}
@@ -161,7 +192,7 @@ def test_scenario_typos_are_errors(tmp_path: Path) -> None:
     assert sc.metrics == ["L-CLINIC-1000"] and sc.out == (tmp_path / "x").resolve()
 
 
-def test_import_warns_when_points_fit_the_streets_in_another_datum(tmp_path: Path) -> None:
+def test_import_warns_when_points_fit_the_streets_in_another_datum(capsys, tmp_path: Path) -> None:
     """Amap (GCJ-02) points declared as WGS84 sit ~500 m from the streets: the import says so."""
     # a WGS84 street grid around 洪家楼 (EPSG:4548), stored as the store's streets layer
     from shapely.geometry import LineString
@@ -187,7 +218,7 @@ def test_import_warns_when_points_fit_the_streets_in_another_datum(tmp_path: Pat
     csv = tmp_path / "amap.csv"
     shop = [f"经{int(i) + 11}路{k}号便利店" for k, i in enumerate(cols)]
     pd.DataFrame({"名称": shop, "lng": glon, "lat": glat}).to_csv(csv, index=False)
-    out = run("import", str(csv), "--as", "facilities", "--datum", "wgs84",
+    out = cli(capsys, "import", str(csv), "--as", "facilities", "--datum", "wgs84",
               "--category", "convenience_store", "--store", str(store))
     assert "warning:" in out.stdout and "gcj02" in out.stdout
 
@@ -209,13 +240,13 @@ def _marker_categories(html: str) -> set[str]:
     return set(re.findall(r"facilities:([a-z_]+)", html))
 
 
-def test_report_maps_the_metric_asked_for(tmp_path: Path) -> None:
+def test_report_maps_the_metric_asked_for(capsys, tmp_path: Path) -> None:
     """--metric S-CULTURE-15-30 draws culture (title, markers, gaps), not the clinic map;
     a further metric gets map_<ID>.html, whose title names both districts with values."""
     from jinan_gis.analyses.catalogue import get_metric
 
     out = tmp_path / "rep"
-    run("report", "--metric", "S-CULTURE-15-30", "--metric", "JN-CONVENIENCE-15-OLDTOWN",
+    cli(capsys, "report", "--metric", "S-CULTURE-15-30", "--metric", "JN-CONVENIENCE-15-OLDTOWN",
         "--scale", "0.1", "--out", str(out), "--quiet")
     first = (out / "map.html").read_text(encoding="utf-8")
     title = _title(first)
@@ -236,6 +267,7 @@ def test_report_maps_the_metric_asked_for(tmp_path: Path) -> None:
     assert not (out / "map_S-CULTURE-15-30.html").exists()
 
 
+@cli_demo
 def test_default_report_map_is_the_clinic_one(demo_out: Path) -> None:
     html = (demo_out / "map.html").read_text(encoding="utf-8")
     title = _title(html)
@@ -258,17 +290,18 @@ def test_a_missing_store_is_an_error_before_any_work(tmp_path: Path, cmd: tuple)
     assert not (tmp_path / "o").exists()  # nothing was written
 
 
-def test_a_report_output_is_not_taken_for_a_store(demo_out: Path, tmp_path: Path) -> None:
-    out = run("sites", "--category", "clinic", "--store", str(demo_out / "layers.gpkg"),
+@cli_demo
+def test_a_report_output_is_not_taken_for_a_store(capsys, demo_out: Path, tmp_path: Path) -> None:
+    out = cli(capsys, "sites", "--category", "clinic", "--store", str(demo_out / "layers.gpkg"),
               "--out", str(tmp_path / "o"), ok=False)
     assert out.returncode == 2 and "report output" in out.stderr and "without --store" in (
         out.stderr)
 
 
-def test_coverage_marks_synthetic_results_also_when_quiet(tmp_path: Path) -> None:
+def test_coverage_marks_synthetic_results_also_when_quiet(capsys, tmp_path: Path) -> None:
     from jinan_gis.layers.provenance import SYNTHETIC_MARK
 
-    out = run("coverage", "--category", "clinic", "--max-dist-m", "1000", "--scale", "0.1",
+    out = cli(capsys, "coverage", "--category", "clinic", "--max-dist-m", "1000", "--scale", "0.1",
               "--quiet", "--out", str(tmp_path))
     assert SYNTHETIC_MARK in out.stdout
     table = pd.read_csv(tmp_path / "coverage.csv")
@@ -295,13 +328,13 @@ def test_categories_and_metrics_list_what_one_can_type() -> None:
         assert m.id in out and m.name_zh in out and m.source_file in out
 
 
-def test_sites_say_where_each_site_is(tmp_path: Path) -> None:
+def test_sites_say_where_each_site_is(capsys, tmp_path: Path) -> None:
     import time
 
     from jinan_gis.layers.provenance import SYNTHETIC_MARK
 
     t = time.perf_counter()
-    out = run("sites", "--category", "clinic", "--k", "3", "--scale", "0.2", "--out",
+    out = cli(capsys, "sites", "--category", "clinic", "--k", "3", "--scale", "0.2", "--out",
               str(tmp_path), "--quiet")
     assert time.perf_counter() - t < 60
     assert "sub-district" in out.stdout and "GCJ-02" in out.stdout and "people added" in (
@@ -322,7 +355,7 @@ def test_sites_say_where_each_site_is(tmp_path: Path) -> None:
     assert "service_area:1000" in html and got["zone_name"].iloc[0] in html
 
 
-def test_import_streets_keeps_both_districts(tmp_path: Path) -> None:
+def test_import_streets_keeps_both_districts(capsys, tmp_path: Path) -> None:
     """A city-wide street file: without --area both Licheng and Shizhong lines are kept."""
     from shapely.geometry import LineString
 
@@ -339,23 +372,103 @@ def test_import_streets_keeps_both_districts(tmp_path: Path) -> None:
     gpd.GeoDataFrame({"name": names}, geometry=lines, crs=d.crs).to_crs("EPSG:4326").to_file(
         path, driver="GeoJSON")
     store = tmp_path / "store.gpkg"
-    run("import", str(path), "--as", "streets", "--store", str(store))
+    cli(capsys, "import", str(path), "--as", "streets", "--store", str(store))
     got = gpd.read_file(store, layer="streets")
     kept = set(got["name"])
     assert {"370103路0", "370112路0"} <= kept, kept
-    run("import", str(path), "--as", "streets", "--area", "市中区", "--store", str(store),
+    cli(capsys, "import", str(path), "--as", "streets", "--area", "市中区", "--store", str(store),
         "--name", "shizhong")
     only = set(gpd.read_file(store, layer="shizhong")["name"])
     assert "370103路0" in only and "370112路0" not in only
 
 
-def test_import_category_takes_the_names_categories_lists(tmp_path: Path) -> None:
+def test_import_category_takes_the_names_categories_lists(capsys, tmp_path: Path) -> None:
     csv = tmp_path / "one.csv"
     pd.DataFrame({"名称": ["某某站"], "lng": [117.05], "lat": [36.68]}).to_csv(csv, index=False)
     store = tmp_path / "s.gpkg"
-    run("import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
+    cli(capsys, "import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
         "社区卫生服务站", "--store", str(store))
     assert gpd.read_file(store, layer="facilities")["category"].tolist() == ["chs_station"]
-    out = run("import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
+    out = cli(capsys, "import", str(csv), "--as", "facilities", "--datum", "wgs84", "--category",
               "clinic", "--store", str(store), ok=False)
     assert out.returncode == 2 and "chs_station" in out.stderr and "ONE category" in out.stderr
+
+
+def test_the_early_store_message_is_check_stores(capsys, tmp_path: Path) -> None:
+    """The CLI answers a --store path that is no file before importing the analyses: with
+    the words of ``check_store``, which says the same for every other caller."""
+    from jinan_gis.analyses.inputs import check_store
+    from jinan_gis.geo.errors import LayerError
+
+    nope = tmp_path / "my" / "layres.gpkg"
+    with pytest.raises(LayerError) as exc:
+        check_store(nope)
+    out = cli(capsys, "report", "--store", str(nope), "--quiet", ok=False)
+    assert out.returncode == 2 and out.stderr == f"error: {exc.value}\n"
+
+
+_HEAVY = ("geopandas", "numba", "folium", "jinan_gis.analyses.workflow")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["coverage", "--help"],
+    ["report", "--store", "nope.gpkg"],
+    ["coverage", "--category", "clinic", "--max-dist-m", "1000", "--store", "nope.gpkg"],
+    ["sites", "--category", "clinic", "--store", "nope.gpkg"],
+    ["coverage", "--category", "clinics", "--max-dist-m", "1000"],
+    ["sites", "--category", "clinics"],
+])
+def test_help_and_typos_answer_before_the_heavy_imports(argv: list[str], tmp_path: Path) -> None:
+    """`--help`, a mistyped --store and an unknown --category answer without importing the
+    geo stack (each jinan-gis process spends ~1.3 s of CPU importing it)."""
+    code = (
+        "import sys\nfrom jinan_gis.cli import main\n"
+        f"try:\n    rc = main({argv!r})\nexcept SystemExit as e:\n    rc = e.code\n"
+        f"print('HEAVY', [m for m in {_HEAVY!r} if m in sys.modules], rc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    last = out.stdout.strip().splitlines()[-1]
+    expected = 0 if "--help" in argv else 2
+    assert last == f"HEAVY [] {expected}", (last, out.stderr[-1500:])
+
+
+def test_batch_without_the_cluster_extra_is_one_line(capsys, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jinan-gis batch --scheduler local` without dask/distributed: one line naming the
+    extra, exit status 2, no traceback."""
+    batch = tmp_path / "batch.json"
+    batch.write_text('{"jobs": [{"job_id": "a", "area": "370103", '
+                     '"metric": "L-CLINIC-1000"}]}', encoding="utf-8")
+    store = tmp_path / "store.gpkg"
+    store.write_bytes(b"")  # a file: the scheduler is opened before the store is read
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+    monkeypatch.setitem(sys.modules, "dask", None)
+    out = cli(capsys, "batch", str(batch), "--store", str(store), "--scheduler", "local",
+              "--quiet", ok=False)
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert len(lines) == 1 and "pip install 'jinan-gis[cluster]'" in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_missing_cluster_module_elsewhere_is_one_line(capsys,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ImportError of dask/distributed anywhere under a command ends the same way; other
+    ImportErrors are bugs and propagate."""
+    import jinan_gis.cli as cli_module
+
+    def boom(argv):
+        raise ModuleNotFoundError("No module named 'distributed'", name="distributed")
+
+    monkeypatch.setattr(cli_module, "_run", boom)
+    out = cli(capsys, "batch", "x.json", ok=False)
+    assert out.returncode == 2 and "pip install 'jinan-gis[cluster]'" in out.stderr
+
+    def other(argv):
+        raise ModuleNotFoundError("No module named 'shapely'", name="shapely")
+
+    monkeypatch.setattr(cli_module, "_run", other)
+    with pytest.raises(ModuleNotFoundError):
+        main(["batch", "x.json"])
