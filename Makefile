@@ -66,8 +66,9 @@ browser:
 # journeys start jinan-gis subprocesses beside it); `make test TEST_WORKERS=1` for one
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
+# --dist loadgroup (also in pyproject's addopts): the tests of an xdist_group share a worker
 test: lint imports browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -364,8 +364,11 @@ def test_report_tables_carry_moved_next_to_not_placed(monkeypatch, tmp_path) -> 
     i = mcols.index("moved")
     assert mcols[i:i + 2] == ["moved", "share_moved"]
     assert "not_placed" in mcols[i + 2:i + 4]
+    from jinan_gis.analyses.export_excel import sheet_plan
+
     wb = openpyxl.load_workbook(write_excel(rep, tmp_path / "r.xlsx"), read_only=True)
-    head = next(wb["coverage L-CLINIC-1000 370112"].iter_rows(values_only=True))
+    sheet_of = {p.key: p.name for p in sheet_plan(wb.sheetnames[:4], list(rep.tables))}
+    head = next(wb[sheet_of["coverage L-CLINIC-1000 370112"]].iter_rows(values_only=True))
     j = head.index("移至主路网人口 moved")
     assert head[j + 1] == "移至主路网比例 share moved"
     assert "未接入路网人口 not placed" in head[j + 2:j + 4]

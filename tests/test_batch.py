@@ -43,6 +43,11 @@ distributed = pytest.importorskip("distributed")
 
 
 # ----------------------------------------------------------------------------- fixtures
+# the tests with a LocalCluster (two worker processes) share one xdist worker (--dist
+# loadgroup): one cluster for the module instead of one per xdist worker
+dask_cluster = pytest.mark.xdist_group("batch-cluster")
+
+
 @pytest.fixture(scope="module")
 def client():
     """Two worker processes, one thread each (starts reliably here in ~3 s)."""
@@ -176,6 +181,7 @@ def test_border_case_naive_partitions_would_be_wrong(border) -> None:
     assert naive["not_placed"].iloc[0] == 20.0  # the side street became an "island"
 
 
+@dask_cluster
 def test_serial_and_cluster_identical_border(border, client) -> None:
     store, layers = border
     jobs = _border_jobs()
@@ -213,6 +219,7 @@ def _sample_jobs(store: Path) -> list[Job]:
     return [*jobs, Job("shizhong-culture", "370103", metric="S-CULTURE-15-30", by="zone")]
 
 
+@dask_cluster
 def test_sample_serial_and_cluster_identical_and_equal_to_whole_network(
     sample_store, client
 ) -> None:
@@ -250,6 +257,7 @@ def test_sample_serial_and_cluster_identical_and_equal_to_whole_network(
     assert culture["rural_max_dist_m"].eq(2000.0).all() and culture["max_dist_m"].eq(1000).all()
 
 
+@dask_cluster
 def test_scheduler_address_string(border, client) -> None:
     store, _ = border
     res = run_batch(_border_jobs()[:2], store_path=store, max_snap_m=SNAP_M,
@@ -271,6 +279,7 @@ def _failing_jobs() -> list[Job]:
     ]
 
 
+@dask_cluster
 @pytest.mark.parametrize("where", ["serial", "cluster"])
 def test_failures_are_reported_and_the_rest_complete(border, client, tmp_path, where) -> None:
     store, _ = border

@@ -27,6 +27,7 @@ from jinan_gis.analyses.export import (
     write_geopackage,
     write_summary,
 )
+from jinan_gis.analyses.export_excel import sheet_plan
 from jinan_gis.analyses.inputs import inputs_from_sample, inputs_from_store
 from jinan_gis.analyses.report import AnalysisInputs, Report, evaluate
 from jinan_gis.geo.errors import JinanGISError, LayerError
@@ -78,6 +79,10 @@ def _gpkg_layers(inputs: AnalysisInputs, rep: Report) -> dict[str, gpd.GeoDataFr
             "facilities": inputs.facilities,
             "service_areas": rep.places.get("service_areas"),
             "coverage_grid": rep.places.get("coverage_grid"), "gaps": rep.places.get("gaps")}
+
+
+# the users of the module's sample report share one xdist worker (--dist loadgroup)
+sample_report = pytest.mark.xdist_group("provenance-sample")
 
 
 @pytest.fixture(scope="module")
@@ -134,17 +139,20 @@ def test_provenance_alone_makes_inputs_synthetic() -> None:
 # ------------------------------------------------------------ every output is marked
 
 
+@sample_report
 def test_every_sheet_of_a_sample_report_carries_the_mark(sample_run) -> None:
     _, rep, out = sample_run
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert len(wb.sheetnames) == 3 + len(rep.tables) >= 10
+    # Metrics, Index, Notes, Layers, then one sheet per table (named by export_excel)
+    assert len(wb.sheetnames) == 4 + len(rep.tables) >= 11
+    sheet_of = {p.key: p.name for p in sheet_plan(wb.sheetnames[:4], list(rep.tables))}
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
         assert rows[0][1] == "数据说明 data_note", ws.title
         assert len(rows) >= 2, ws.title
         assert all(r[1] == SYNTHETIC_MARK for r in rows[1:]), ws.title
     # per-sub-district sheets (real sub-district names next to invented numbers) included
-    zone_sheets = [n for n in wb.sheetnames if n.startswith(("coverage", "presence"))]
+    zone_sheets = [sheet_of[k] for k in rep.tables if k.startswith(("coverage", "presence"))]
     assert zone_sheets
     for name in zone_sheets:
         df = pd.read_excel(out / "report.xlsx", sheet_name=name)  # header: row 1
@@ -156,6 +164,7 @@ def test_every_sheet_of_a_sample_report_carries_the_mark(sample_run) -> None:
     assert "Demand: the residential population layer 'population' (source: synthetic" in text
 
 
+@sample_report
 def test_every_layer_of_the_geopackage_carries_the_mark(sample_run) -> None:
     _, _, out = sample_run
     listed = pyogrio.list_layers(out / "layers.gpkg")
@@ -172,6 +181,7 @@ def test_every_layer_of_the_geopackage_carries_the_mark(sample_run) -> None:
     assert notes.set_index("key").loc["synthetic", "value"] == "yes"
 
 
+@sample_report
 def test_report_tables_places_summary_and_csv_carry_the_mark(sample_run, tmp_path) -> None:
     inputs, rep, out = sample_run
     assert inputs.synthetic and rep.synthetic
@@ -224,6 +234,7 @@ def test_real_data_carries_no_mark(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- provenance
 
 
+@sample_report
 def test_sample_provenance_travels_with_the_inputs(sample_run) -> None:
     inputs, rep, _ = sample_run
     prov = inputs.provenance
