@@ -10,6 +10,7 @@ executed in the tmp folder.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import shlex
@@ -137,14 +138,46 @@ def opts(argv: list[str], name: str) -> list[str]:
 
 SCALE_EXEMPT = {"sites"}
 """Run at the example's own scale: ``sites`` once ran for minutes on the demo-size sample,
-so its journey proves the bound (:data:`TIMEOUT_S`) where users hit it."""
+so its journey proves the bound (:data:`TIMEOUT_S`) where users hit it (once per command:
+see :func:`_bound_proven_by_readme`)."""
+
+
+def _without_out(argv: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The arguments after the program, without the --out option."""
+    out: list[str] = []
+    skip = False
+    for a in argv[1:]:
+        if skip:
+            skip = False
+        elif a == "--out":
+            skip = True
+        elif not a.startswith("--out="):
+            out.append(a)
+    return tuple(out)
+
+
+@functools.cache
+def _readme_commands() -> frozenset[tuple[str, ...]]:
+    from .examples import readme_examples
+
+    return frozenset(tuple(a) for e in readme_examples() for a in e.commands)
+
+
+def _bound_proven_by_readme(argv: list[str]) -> bool:
+    """Whether a README example runs this very command (apart from --out) at the example's
+    scale while this one is not itself a README command: then the README journey proves the
+    time bound and this one (a --help example) runs at :data:`standins.SCALE`."""
+    readme = [a for a in _readme_commands() if re.fullmatch(r"(?:\.venv/bin/)?jinan-gis", a[0])]
+    if tuple(argv[1:]) in {a[1:] for a in readme}:
+        return False
+    return _without_out(argv) in {_without_out(a) for a in readme}
 
 
 def add_scale(argv: list[str]) -> list[str]:
     """Run sample-built commands at :data:`standins.SCALE` (the examples use the full-size
     sample when they give no --scale): substitution of the journeys' time budget."""
     sub = argv[1] if len(argv) > 1 else ""
-    if sub in SCALE_EXEMPT:
+    if sub in SCALE_EXEMPT and not _bound_proven_by_readme(argv):
         return argv
     if sub in SAMPLE_COMMANDS and not {"--store", "--scenario", "--scale"} & set(argv):
         return [*argv, "--scale", str(standins.SCALE)]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from .examples import Example, all_examples, readme_examples
-from .journeys import handles, run_example
+from .journeys import EXE, add_scale, handles, run_example
+from .standins import SCALE
 
 EXAMPLES = all_examples()
 
@@ -54,6 +55,22 @@ def test_a_new_example_without_a_journey_is_caught(tmp_path: Path) -> None:
     assert got[0].commands[0][-2:] == ("--out", "o")  # continuation line joined
     assert got[2].commands == (("jinan-gis", "sites", "--category", "culture", "--k", "2"),)
     assert [handles(e) for e in got] == [False, False, True, True]
+
+
+def test_readme_sites_run_at_the_users_scale() -> None:
+    """Every README `sites` command runs on the demo-size sample (the time bound where users
+    hit it); a --help example repeating one of them (apart from --out) runs at the journeys'
+    scale, as does no other command."""
+    readme = [a for e in readme_examples() for a in e.commands if a[1:2] == ("sites",)]
+    assert readme
+    for argv in readme:
+        a = [EXE, *argv[1:]]
+        assert add_scale(a) == a, argv
+    first = list(readme[0][1:])
+    if "--out" in first:  # the same command writing to the default out/ (a --help example)
+        i = first.index("--out")
+        same = [EXE, *first[:i], *first[i + 2:]]
+        assert add_scale(same)[-2:] == ["--scale", str(SCALE)], same
 
 
 @pytest.mark.parametrize("example", [_param(e) for e in sorted(EXAMPLES, key=_cost)])
