@@ -53,6 +53,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 
 from ..geo.crs import require_crs
@@ -71,6 +72,7 @@ from .map_page import (
     DEFAULT_TITLE,
     LANGS,
     Basemap,
+    _strip_cdn_assets,
     _Text,
     add_page_parts,
     figure,
@@ -85,9 +87,91 @@ __all__ = [
     "LANGS",
     "Basemap",
     "export_map",
+    "make_map",
 ]
 
 log = logging.getLogger(__name__)
+
+
+def make_map(
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    facilities: gpd.GeoDataFrame | None = None,
+    service_areas: gpd.GeoDataFrame | None = None,
+    coverage: gpd.GeoDataFrame | None = None,
+    gaps: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    title: str = DEFAULT_TITLE,
+    metric: str | None = None,
+    target: str | None = None,
+    basemap: str = "osm",
+    simplify_m: float = 5.0,
+    synthetic: bool | None = None,
+    lang: str = "zh-en",
+    coverage_breaks_m: Sequence[float] = COVERAGE_BREAKS_M,
+    cluster_above: int = 50,
+) -> folium.Map:
+    """The map :func:`export_map` writes, as a :class:`folium.Map` (e.g. to show in a notebook).
+
+    Takes the arguments of :func:`export_map` except ``path``; ``export_map(path, **kw)`` is
+    ``make_map(**kw)`` rendered and written. In Jupyter the returned map shows inline (its
+    figure holds the inlined Leaflet, page CSS/JS, banner, title and legend);
+    ``m.get_root().render()`` gives the page, ``m.jinan_gis_config`` the page's
+    ``window.JINAN_GIS`` settings.
+
+    Examples
+    --------
+    >>> from jinan_gis.layers.districts import load_districts
+    >>> m = make_map(districts=load_districts(), basemap="none", lang="en")
+    >>> type(m).__name__, m.jinan_gis_config["overlays"], "jg-legend" in m.get_root().render()
+    ('Map', 1, True)
+    """
+    t, base = _check_options(basemap=basemap, simplify_m=simplify_m, lang=lang)
+    given = _check_layers(coverage=coverage, service_areas=service_areas, gaps=gaps,
+                          zones=zones, districts=districts, facilities=facilities, sites=sites)
+    synthetic_layers = [w for w, g in given.items() if is_synthetic(g)]
+    if synthetic is False and synthetic_layers:
+        raise LayerError(
+            f"synthetic=False declares the data real, but {', '.join(synthetic_layers)} "
+            "has source == 'synthetic'. Pass synthetic=None to label the map as a sample."
+        )
+    show_banner = bool(synthetic) or bool(synthetic_layers)
+
+    ctx = LayerContext(t=t, simplify_m=float(simplify_m), datum=base.datum,
+                       cluster_above=cluster_above)
+    built = build_layers(given, ctx, coverage_breaks_m=coverage_breaks_m, facilities=facilities)
+    fig, n_overlays = figure(
+        base, t, title=title,
+        overlays=[layer for b in built.values() for layer in b.layers],  # in drawing order
+        bounds=[b.bounds for b in built.values() if b.bounds is not None],
+    )
+    config = {
+        "displayDatum": base.datum,
+        "dataDatum": "wgs84",
+        "basemap": basemap,
+        "synthetic": show_banner,
+        "syntheticLayers": synthetic_layers,
+        "overlays": n_overlays,
+        "lang": lang,
+    }
+    add_page_parts(
+        fig,
+        t=t,
+        base=base,
+        title=title,
+        metric=metric,
+        target=target,
+        legend=legend_sections(built, t),
+        show_banner=show_banner,
+        synthetic_layers=synthetic_layers,
+        config=config,
+        clustered=any(b.cluster for b in built.values()),
+    )
+    fmap = next(c for c in fig._children.values() if isinstance(c, folium.Map))
+    fmap.jinan_gis_config = config
+    _strip_cdn_assets(fig)
+    return fmap
 
 
 def export_map(
@@ -198,57 +282,23 @@ def export_map(
     >>> 'JINAN_GIS = {"displayDatum":"gcj02"' in page, "GCJ-02" in page
     (True, True)
     """
-    t, base = _check_options(basemap=basemap, simplify_m=simplify_m, lang=lang)
-    given = _check_layers(coverage=coverage, service_areas=service_areas, gaps=gaps,
-                          zones=zones, districts=districts, facilities=facilities, sites=sites)
-    synthetic_layers = [w for w, g in given.items() if is_synthetic(g)]
-    if synthetic is False and synthetic_layers:
-        raise LayerError(
-            f"synthetic=False declares the data real, but {', '.join(synthetic_layers)} "
-            "has source == 'synthetic'. Pass synthetic=None to label the map as a sample."
-        )
-    show_banner = bool(synthetic) or bool(synthetic_layers)
-
-    ctx = LayerContext(t=t, simplify_m=float(simplify_m), datum=base.datum,
-                       cluster_above=cluster_above)
-    built = build_layers(given, ctx, coverage_breaks_m=coverage_breaks_m, facilities=facilities)
-    fig, n_overlays = figure(
-        base, t, title=title,
-        overlays=[layer for b in built.values() for layer in b.layers],  # in drawing order
-        bounds=[b.bounds for b in built.values() if b.bounds is not None],
+    fmap = make_map(
+        districts=districts, zones=zones, facilities=facilities, service_areas=service_areas,
+        coverage=coverage, gaps=gaps, sites=sites, title=title, metric=metric, target=target,
+        basemap=basemap, simplify_m=simplify_m, synthetic=synthetic, lang=lang,
+        coverage_breaks_m=coverage_breaks_m, cluster_above=cluster_above,
     )
-    config = {
-        "displayDatum": base.datum,
-        "dataDatum": "wgs84",
-        "basemap": basemap,
-        "synthetic": show_banner,
-        "syntheticLayers": synthetic_layers,
-        "overlays": n_overlays,
-        "lang": lang,
-    }
-    add_page_parts(
-        fig,
-        t=t,
-        base=base,
-        title=title,
-        metric=metric,
-        target=target,
-        legend=legend_sections(built, t),
-        show_banner=show_banner,
-        synthetic_layers=synthetic_layers,
-        config=config,
-        clustered=any(b.cluster for b in built.values()),
-    )
-    page = render_page(fig, lang)
+    page = render_page(fmap.get_root(), lang)
     out_path = Path(path)
     write_text_atomic(out_path, page)
+    cfg = fmap.jinan_gis_config
     log.info(
         "wrote %s (%.2f MB, %d overlays, display datum %s%s)",
         out_path,
         len(page.encode("utf-8")) / 1e6,
-        n_overlays,
-        base.datum,
-        ", synthetic sample" if show_banner else "",
+        cfg["overlays"],
+        cfg["displayDatum"],
+        ", synthetic sample" if cfg["synthetic"] else "",
     )
     return out_path
 
