@@ -493,11 +493,12 @@ def coverage_by_zone(report: Report, zones: gpd.GeoDataFrame | None
                             crs=zones.crs)
 
 
-def write_summary(report: Report, path: str | Path) -> Path:
+def write_summary(report: Report, path: str | Path, *, timings: bool = False) -> Path:
     """Write :meth:`Report.summary_markdown` to ``path`` (first line: the mark when
-    synthetic)."""
+    synthetic): values in percent, districts and sub-districts named beside their codes;
+    the seconds each step took only with ``timings=True`` (``--timings``)."""
     path = Path(path)
-    write_text_atomic(path, report.summary_markdown())
+    write_text_atomic(path, report.summary_markdown(timings=timings))
     return path
 
 

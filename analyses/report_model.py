@@ -30,7 +30,9 @@ __all__ = [
     "PLAN_SCOPE_NOTE",
     "AnalysisInputs",
     "Report",
+    "district_label",
     "order_coverage_columns",
+    "percent",
 ]
 
 PLAN_SCOPE_NOTE = (
@@ -214,8 +216,12 @@ class Report:
         s = self.metrics["status"].str.replace(r"needs layer.*", "needs layer", regex=True)
         return {str(k): int(v) for k, v in s.value_counts().items()}
 
-    def summary_markdown(self) -> str:
-        """A short Markdown summary (what passes, fails, needs a layer; data honesty)."""
+    def summary_markdown(self, *, timings: bool = False) -> str:
+        """A short Markdown summary (what passes, fails, needs a layer; data honesty).
+
+        Shares in percent, each district and sub-district named beside its code, the
+        least-served sub-districts of each coverage metric; the seconds each step took only
+        with ``timings=True`` (``jinan-gis report --timings``)."""
         lines = ["# jinan-gis report" + (f" — {SYNTHETIC_MARK}" if self.synthetic else ""), ""]
         if self.synthetic:
             lines += [
@@ -228,20 +234,97 @@ class Report:
         lines += [f"- {k}: {v}" for k, v in sorted(self.status_counts().items())]
         lines += ["", f"Travel mode: {MODE_NOTE}.", f"Scope: {PLAN_SCOPE_NOTE}.", ""]
         lines += ["What is measured:", *[f"- {n}" for n in self.method_lines()], ""]
-        lines += ["| metric | district | value | target | status | basis | source |",
+        lines += ["Shares are in percent of the residents (coverage) or of the sub-districts "
+                  "(one facility per sub-district).", "",
+                  "| metric | district | value | target | status | basis | source |",
                   "|---|---|---|---|---|---|---|"]
         for r in self.metrics.itertuples():
-            val = "—" if pd.isna(r.value) else f"{r.value:.3g}{r.unit}"
-            tgt = "—" if pd.isna(r.target) else f"{r.target:g}{r.unit}"
             lines.append(
-                f"| {r.metric_id} {r.name_zh} | {r.district} | {val} | {tgt} | {r.status} | "
-                f"{r.basis} | {r.source_file} |"
+                f"| {r.metric_id} {r.name_zh} | {district_label(r.district)} | "
+                f"{_value_text(r.value, r.unit)} | {_value_text(r.target, r.unit)} | "
+                f"{r.status} | {r.basis} | {r.source_file} |"
             )
+        lines += _zone_lines(self.tables)
         if self.notes:
             lines += ["", "Notes:", *[f"- {n}" for n in self.notes]]
-        if self.timings:
-            lines += ["", "Timings (s): " + ", ".join(
-                f"{k} {v:.2f}" for k, v in self.timings.items())]
+        if timings and self.timings:
+            lines += ["", "## Timings (s)", "",
+                      *[f"- {k}: {v:.2f}" for k, v in self.timings.items()]]
         lines += ["", "Layers: " + "; ".join(
             f"{r.layer} ({r.rows} rows, {r.source})" for r in self.layers.itertuples())]
         return "\n".join(lines) + "\n"
+
+
+def district_label(code: object) -> str:
+    """``历城区 Licheng (370112)`` for a study district's code, else the code as it is.
+
+    Examples
+    --------
+    >>> district_label("370103"), district_label("999999")
+    ('市中区 Shizhong (370103)', '999999')
+    """
+    from ..layers.districts import DISTRICTS
+
+    names = DISTRICTS.get(str(code))
+    if names is None:
+        return str(code)
+    return f"{names[0]} {names[1].removesuffix(' District')} ({code})"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage: one decimal, two significant digits below 1 %.
+
+    Examples
+    --------
+    >>> percent(0.348), percent(1.0), percent(0.000278), percent(0.0)
+    ('34.8 %', '100 %', '0.028 %', '0 %')
+    """
+    p = float(share) * 100
+    if p == 0:
+        return "0 %"
+    text = f"{p:.2g}" if abs(p) < 1 else f"{p:.1f}".removesuffix(".0")
+    return f"{text} %"
+
+
+def _value_text(value: object, unit: object) -> str:
+    """A metric's value or target: a share (no unit) in percent, else with its unit."""
+    if value is None or pd.isna(value):
+        return "—"
+    unit = "" if unit is None or pd.isna(unit) else str(unit)
+    if not unit.strip():
+        return percent(float(value))
+    return f"{float(value):.3g}{unit}"
+
+
+_ZONES_SHOWN = 3
+
+
+def _zone_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Per coverage metric and district, the least-served sub-districts (name, code, share
+    within the threshold along the streets); per one-per-sub-district metric, those
+    without one."""
+    least, missing = [], []
+    for key, t in tables.items():
+        if "zone_name" not in t.columns or "metric_id" not in t.columns or not len(t):
+            continue
+        metric, district = str(t["metric_id"].iloc[0]), district_label(t["district"].iloc[0])
+        code = "zone" if "zone" in t.columns else "zone_id"
+        if key.startswith("coverage") and "share_network" in t.columns:
+            worst = t.sort_values("share_network").head(_ZONES_SHOWN)
+            parts = [f"{r.zone_name} ({getattr(r, code)}) {percent(r.share_network)}"
+                     for r in worst.itertuples()]
+            least.append(f"- {metric}, {district}: " + ", ".join(parts))
+        elif key.startswith("presence") and "meets" in t.columns:
+            lack = t[~t["meets"].astype(bool)]
+            names = [f"{r.zone_name} ({getattr(r, code)})" for r in lack.itertuples()]
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5
+                                             else "")
+            missing.append(f"- {metric}, {district}: {len(lack)} of {len(t)} sub-districts "
+                           f"have none" + (f": {shown}" if names else ""))
+    out = []
+    if least:
+        out += ["", f"Least-served sub-districts (lowest {_ZONES_SHOWN}, share within the "
+                "threshold along the streets):", *least]
+    if missing:
+        out += ["", "Sub-districts without the facility a sub-district must have:", *missing]
+    return out

@@ -9,8 +9,9 @@
 - :func:`run_sites` (+ :func:`write_sites`): k new sites, each with where it is.
 
 Functions take the data first and options by keyword, return what they made (results and
-paths) and print nothing: progress bars only when ``progress=True``, messages through the
-``say`` callback where one is taken.
+paths) and print nothing: progress only when ``progress=True`` (on stderr, through
+:class:`~jinan_gis.analyses.progress.Steps`: a bar in a terminal or notebook, one line per
+step in a log), messages through the ``say`` callback where one is taken.
 
 Examples
 --------
@@ -215,14 +216,40 @@ def street_network(streets: gpd.GeoDataFrame, *, mode: str = "walk") -> Network:
                          mode=mode)
 
 
+def _needs_network(inputs: AnalysisInputs) -> bool:
+    return inputs.network is None and inputs.streets is not None and len(inputs.streets) > 0
+
+
 def _with_network(inputs: AnalysisInputs, timings: dict[str, float]) -> AnalysisInputs:
     """``inputs`` with a street network (built once, for the report and the maps)."""
-    if inputs.network is not None or inputs.streets is None or not len(inputs.streets):
+    if not _needs_network(inputs):
         return inputs
     t = time.perf_counter()
     net = street_network(inputs.streets, mode=inputs.mode)
     timings["network"] = time.perf_counter() - t
     return dataclasses.replace(inputs, network=net)
+
+
+def _kernels_cold() -> bool:
+    """Whether the network kernels still have to be compiled (numba's cache is cold)."""
+    from ..geo.service_area import kernels_cached
+
+    return not kernels_cached()
+
+
+def _compile_step() -> str:
+    from ..geo.service_area import COMPILE_SECONDS
+
+    return f"compiling the network kernels (first run only, ~{COMPILE_SECONDS} s)"
+
+
+def _warm_up(timings: dict[str, float]) -> None:
+    """Compile the network kernels on a tiny graph, in a step of their own (cold cache)."""
+    from ..geo.service_area import warm_up_kernels
+
+    t = time.perf_counter()
+    warm_up_kernels()
+    timings["compile network kernels (first run)"] = time.perf_counter() - t
 
 
 def _metric_distances(m: Metric) -> set[float]:
@@ -319,7 +346,8 @@ def _layers(report: Report, inputs: AnalysisInputs, extra: dict[str, gpd.GeoData
 
 def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
                metrics: Iterable[str] | None = None, basemap: str = "osm",
-               sites: gpd.GeoDataFrame | None = None, progress: bool = False) -> ReportRun:
+               sites: gpd.GeoDataFrame | None = None, progress: bool = False,
+               timings: bool = False) -> ReportRun:
     """Evaluate the plans' metrics and write ``report.xlsx``, ``layers.gpkg``, the maps and
     ``summary.md`` into ``out_dir``.
 
@@ -337,15 +365,18 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
     sites : GeoDataFrame, optional
         Proposed sites to draw and store.
     progress : bool
-        Progress bars.
+        Show the steps on stderr (:class:`~jinan_gis.analyses.progress.Steps`: a bar in a
+        terminal or notebook, one line per step in a log). On a first run (numba's cache
+        cold) the network kernels are compiled first, in a step of their own.
+    timings : bool
+        Also write the seconds each step took into ``summary.md`` (they are always in
+        ``report.timings``).
 
     Returns
     -------
     ReportRun
         The report (with ``timings``) and the paths written.
     """
-    from tqdm.auto import tqdm
-
     from .export import (
         coverage_by_zone,
         input_layers,
@@ -354,6 +385,7 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
         write_geopackage,
         write_summary,
     )
+    from .progress import Steps
     from .report import evaluate
 
     out = Path(out_dir)
@@ -361,21 +393,29 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
     chosen = CATALOGUE if not ids else tuple(get_metric(m) for m in ids)
     mapped = [get_metric("L-CLINIC-1000")] if not ids else list(chosen)
     out.mkdir(parents=True, exist_ok=True)
-    steps = tqdm(total=4 + len(mapped), desc="evaluate metrics", unit="step",
-                 disable=not progress)
+    build = _needs_network(inputs)
+    cold = (build or inputs.network is not None) and _kernels_cold()
+    steps = Steps(cold + build + 4 + len(mapped), enabled=progress, desc="report")
     t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    inputs = _with_network(inputs, timings)
-    rep = evaluate(inputs, metrics=chosen, progress=progress, service_area_metric=mapped[0].id)
-    timings.update(rep.timings)
+    times: dict[str, float] = {}
+    if cold:
+        steps.step(_compile_step())
+        _warm_up(times)
+    if build:
+        steps.step("build the street network")
+        inputs = _with_network(inputs, times)
+    steps.step(f"evaluate {len(chosen)} metrics")
+    rep = evaluate(inputs, metrics=chosen, progress=steps.bars,
+                   service_area_metric=mapped[0].id)
+    for k, v in rep.timings.items():  # evaluate's 'network' is 0 s: it got ours
+        times.setdefault(k, v)
     extra_sa = _service_areas(rep, inputs, mapped)
 
     def step(name: str, write: Callable[[], Path]) -> Path:
-        steps.update()
-        steps.set_description(f"write {name}")
+        steps.step(f"write {name}")
         t = time.perf_counter()
         path = write()
-        timings[f"write {name}"] = time.perf_counter() - t
+        times[f"write {name}"] = time.perf_counter() - t
         return path
 
     xlsx = step("report.xlsx", lambda: write_excel(rep, out / "report.xlsx"))
@@ -388,12 +428,10 @@ def run_report(inputs: AnalysisInputs, *, out_dir: str | Path,
         sa = rep.places.get("service_areas") if i == 0 else extra_sa.get(m.id)
         maps.append(step(_map_file(i, m.id), lambda m=m, i=i, sa=sa: _write_map(
             out / _map_file(i, m.id), rep, inputs, m, sa, sites=sites, basemap=basemap)))
-    steps.update()
-    steps.set_description("write summary.md")
-    timings["total (evaluate + write)"] = time.perf_counter() - t0
-    rep.timings = timings
-    md = write_summary(rep, out / "summary.md")
-    steps.update()
+    steps.step("write summary.md")
+    times["total (evaluate + write)"] = time.perf_counter() - t0
+    rep.timings = times
+    md = write_summary(rep, out / "summary.md", timings=timings)
     steps.close()
     return ReportRun(rep, xlsx, gpkg, tuple(maps), md)
 
@@ -499,18 +537,28 @@ def run_sites(inputs: AnalysisInputs, *, categories: Sequence[str], k: int = 5,
     from ..geo.crs import to_analysis_crs
     from ..layers.provenance import mark_synthetic
     from .coverage import select_facilities
+    from .progress import Steps
     from .sites import locate_sites, propose_sites
 
     synthetic = is_synthetic_run(inputs)
+    cold = _kernels_cold()
+    steps = Steps(cold + 3, enabled=progress, desc="sites")
+    if cold:
+        steps.step(_compile_step())
+        _warm_up({})
+    steps.step("build the street network")
     net = street_network(inputs.streets, mode="walk")
     pop = to_analysis_crs(inputs.population, crs=net.crs)
     keep = _keep_districts(districts)
     if keep is not None:
         pop = pop[[c in keep for c in district_of(pop, inputs.districts)]]
     fac = to_analysis_crs(select_facilities(inputs.facilities, categories), crs=net.crs)
+    steps.step(f"choose {k} sites ({method})")
     res = propose_sites(net, pop, fac, k=k, max_dist_m=max_dist_m, method=method,
-                        count_access=True, lp_bound=bound, progress=progress)
+                        count_access=True, lp_bound=bound, progress=steps.bars)
+    steps.step("locate the sites (sub-district, street, coordinates)")
     sites = locate_sites(res.sites, zones=inputs.zones, streets=inputs.streets)
+    steps.close()
     return SitesRun(res, mark_synthetic(sites, synthetic), fac, net, tuple(categories),
                     float(max_dist_m), synthetic)
 

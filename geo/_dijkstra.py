@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["bounded_searches"]
+__all__ = ["bounded_searches", "kernel_cached"]
 
 
 @njit(cache=True, nogil=True)
@@ -133,3 +133,19 @@ def bounded_searches(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_d
             done[touched[j]] = False
         out_ptr[s + 1] = k
     return out_ptr, out_node[:k].copy(), out_dist[:k].copy()
+
+
+def kernel_cached(kernel) -> bool:
+    """Whether numba's on-disk cache holds ``kernel`` (an ``@njit(cache=True)`` function)
+    compiled from its current source for this machine: False on a first run, or after the
+    source or numba changed, when calling it compiles first (seconds).
+
+    Looks at numba's cache index (private API, checked with numba 0.68); anything unexpected
+    there answers False (the caller then warms up, which costs nothing more than the run would).
+    """
+    try:
+        cache = kernel._cache
+        want = tuple(cache._index_key(None, kernel.targetctx.codegen())[1:])
+        return any(tuple(key[1:]) == want for key in cache._cache_file._load_index())
+    except Exception:
+        return False

@@ -43,7 +43,7 @@ from .errors import NetworkError
 from .network import Network
 from .reach import source_searches
 
-__all__ = ["reached_pieces", "service_areas"]
+__all__ = ["kernels_cached", "reached_pieces", "service_areas", "warm_up_kernels"]
 
 log = logging.getLogger(__name__)
 
@@ -372,3 +372,25 @@ def _piece_lines(network: Network, pieces: pd.DataFrame) -> np.ndarray:
         coords, idx = _cut(ptr, xy, along, e[part], lo[part], hi[part])
         lines[part] = shapely.linestrings(coords, indices=idx)
     return lines
+
+
+# ----------------------------------------------------------------------------- warm-up
+COMPILE_SECONDS = 7
+"""About how long compiling the network kernels takes on a 2-core machine (first run)."""
+
+
+def kernels_cached() -> bool:
+    """Whether numba's cache holds the network kernels (the bounded searches of
+    :mod:`jinan_gis.geo.reach` and the street cutter here), compiled for this machine: False
+    on a first run, when the first search compiles them (about :data:`COMPILE_SECONDS`)."""
+    from ._dijkstra import bounded_searches, kernel_cached
+
+    return kernel_cached(bounded_searches) and kernel_cached(_cut)
+
+
+def warm_up_kernels() -> None:
+    """Compile (first run) or load the network kernels with the argument types every run
+    uses, by drawing one service area on one 400 m street; a run then starts its searches
+    without compiling inside one of its steps."""
+    net = Network.from_arrays([[0.0, 0.0], [400.0, 0.0]], [0], [1])
+    service_areas(net, np.array([[200.0, 0.0]]), max_dist_m=[100.0], buffer_m=10.0)

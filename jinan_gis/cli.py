@@ -78,9 +78,10 @@ def _inputs(args: argparse.Namespace, *, needs: tuple[str, ...] = ()):
 def _report(args: argparse.Namespace, inputs, *, metrics=None) -> None:
     from jinan_gis.analyses.workflow import run_report
 
+    timings = getattr(args, "timings", False)
     run = run_report(inputs, out_dir=args.out, metrics=metrics, basemap=args.basemap,
-                     progress=not args.quiet)
-    _say(args, run.report.summary_markdown())
+                     progress=not args.quiet, timings=timings)
+    _say(args, run.report.summary_markdown(timings=timings))
     for p in run.paths:
         _say(args, f"wrote {p}")
 
@@ -327,7 +328,9 @@ def cmd_batch(args) -> int:
 # ----------------------------------------------------------------------------- parser
 def _common(p: argparse.ArgumentParser, *, out_default: str | None = "out") -> None:
     p.add_argument("--out", default=out_default, help="output folder 输出目录 (default out/)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars or chatter 安静模式")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress or chatter 安静模式 (progress goes to stderr: a bar in a "
+                   "terminal, one line per step in a log)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
 
 
@@ -354,7 +357,13 @@ def _add_demo(sub: Any) -> None:
     d.add_argument("--scale", type=float, default=1.0, help="sample density (1.0 = demo)")
     d.add_argument("--basemap", choices=["osm", "amap"], default="osm",
                    help="base tiles: osm (WGS84) or amap (data shown in GCJ-02)")
+    _timings(d)
     d.set_defaults(func=cmd_demo)
+
+
+def _timings(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timings", action="store_true",
+                   help="print the seconds each step took and write them into summary.md")
 
 
 def _add_report(sub: Any) -> None:
@@ -381,6 +390,7 @@ def _add_report(sub: Any) -> None:
                    help="metric id, repeatable (default: all); `jinan-gis metrics` lists them. "
                    "The first is mapped in map.html, the others in map_<METRIC-ID>.html")
     r.add_argument("--basemap", choices=["osm", "amap"], default=None)
+    _timings(r)
     r.set_defaults(func=cmd_report)
 
 
