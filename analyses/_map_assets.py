@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from ..geo.errors import JinanGISError
 
-__all__ = ["ASSET_BUNDLES", "asset_versions", "inline_assets"]
+__all__ = ["ASSET_BUNDLES", "asset_versions", "inline_assets", "page_asset"]
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,11 @@ def inline_assets(names: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def page_asset(name: str) -> str:
+    """The text of the page's own CSS or JS, ``assets/page/<name>`` (not vendored)."""
+    return _read(f"page/{name}").decode("utf-8")
+
+
 def asset_versions() -> dict[str, str]:
     """Return ``{npm package: version}`` of the vendored assets (from ``MANIFEST.json``)."""
     manifest = json.loads(_read("MANIFEST.json").decode("utf-8"))

@@ -33,10 +33,12 @@ __all__ = [
     "LICHENG",
     "LIFE_CIRCLES",
     "MODE_NOTE",
+    "PLAN_TITLES",
     "SHIZHONG",
     "Metric",
     "catalogue_table",
     "get_metric",
+    "plan_title",
 ]
 
 log = logging.getLogger(__name__)
@@ -364,3 +366,47 @@ def catalogue_table() -> pd.DataFrame:
         d["mode"] = MODE_NOTE if m.kind in ("coverage", "life_circle") else "—"
         rows.append(d)
     return pd.DataFrame(rows)
+
+
+PLAN_TITLES: dict[str, tuple[str, str]] = {
+    "000_13695917f30c47f9.txt": (
+        "济南市历城区新型城镇化规划（2021-2035年）实施评估报告",
+        "Licheng New Urbanisation Plan (2021-2035) evaluation report, 2023",
+    ),
+    "001_42cd662d68b88e93.txt": (
+        "济南市新型城镇化规划（2021-2035年）",
+        "Jinan New Urbanisation Plan (2021-2035)",
+    ),
+    "002_248ac38be71e6bc0.txt": (
+        "济南市历城区新型城镇化规划（2021-2035年）",
+        "Licheng New Urbanisation Plan (2021-2035)",
+    ),
+    "003_e346c132f88ab10b.txt": (
+        "济南市市中区“十四五”规划和2035年远景目标纲要",
+        "Shizhong 14th Five-Year Plan and 2035 goals",
+    ),
+    "004_75a06550513ebb48.txt": (
+        "山东省新型城镇化建设2022年行动计划",
+        "Shandong New Urbanisation 2022 Action Plan",
+    ),
+    "GB 50180-2018": (
+        "城市居住区规划设计标准（GB 50180-2018）",
+        "Standard for urban residential area planning and design (GB 50180-2018)",
+    ),
+}
+"""A metric's ``source_file`` (a file in ``shared/plans/``, or the national standard) ->
+(Chinese title, English title) of the plan, to show people instead of the file name."""
+
+
+def plan_title(source_file: str) -> tuple[str, str]:
+    """(Chinese, English) title of the plan in ``source_file``; the file name itself (twice)
+    when it is not a known plan.
+
+    Examples
+    --------
+    >>> plan_title(get_metric("L-CLINIC-1000").source_file)[1]
+    'Licheng New Urbanisation Plan (2021-2035) evaluation report, 2023'
+    >>> plan_title("x.txt")
+    ('x.txt', 'x.txt')
+    """
+    return PLAN_TITLES.get(source_file, (source_file, source_file))

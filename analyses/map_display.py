@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -122,3 +123,39 @@ def _feature_collection(
             + json.dumps(props, ensure_ascii=False, separators=(",", ":")) + "}"
         )
     return _script_safe('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}")
+
+
+def _shape_svg(shape: str, fill: str, px: int, stroke: str = "#ffffff") -> str:
+    """An inline SVG marker (also used in the legend); only fixed shapes and colours."""
+    s = float(px)
+    m = 1.5
+    c = s / 2
+    if shape == "circle":
+        body = f'<circle cx="{c:g}" cy="{c:g}" r="{c - m:g}"/>'
+    elif shape == "square":
+        body = f'<rect x="{m:g}" y="{m:g}" width="{s - 2 * m:g}" height="{s - 2 * m:g}"/>'
+    else:
+        if shape == "star":
+            pts = [
+                (c + (c - m) * (1 if k % 2 == 0 else 0.45) * math.sin(k * math.pi / 5),
+                 c - (c - m) * (1 if k % 2 == 0 else 0.45) * math.cos(k * math.pi / 5))
+                for k in range(10)
+            ]  # fmt: skip
+        else:
+            corners = {
+                "diamond": [(0.5, 0.0), (1.0, 0.5), (0.5, 1.0), (0.0, 0.5)],
+                "triangle": [(0.5, 0.0), (1.0, 0.93), (0.0, 0.93)],
+                "triangle_down": [(0.0, 0.07), (1.0, 0.07), (0.5, 1.0)],
+                "hexagon": [(0.25, 0.05), (0.75, 0.05), (1.0, 0.5), (0.75, 0.95), (0.25, 0.95),
+                            (0.0, 0.5)],
+                "pentagon": [(0.5, 0.0), (1.0, 0.38), (0.81, 1.0), (0.19, 1.0), (0.0, 0.38)],
+                "cross": [(0.33, 0), (0.67, 0), (0.67, 0.33), (1, 0.33), (1, 0.67), (0.67, 0.67),
+                          (0.67, 1), (0.33, 1), (0.33, 0.67), (0, 0.67), (0, 0.33), (0.33, 0.33)],
+            }[shape]  # fmt: skip
+            pts = [(m + x * (s - 2 * m), m + y * (s - 2 * m)) for x, y in corners]
+        body = '<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>'
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" '
+        f'viewBox="0 0 {px} {px}" fill="{fill}" stroke="{stroke}" stroke-width="1.5">'
+        f"{body}</svg>"
+    )

@@ -17,7 +17,7 @@ Examples
 ...     geometry=[Point(117.0, 36.6), Point(117.1, 36.7), Point(117.2, 36.6)], crs="EPSG:4326")
 >>> ctx = LayerContext(t=_Text("en"), simplify_m=5.0, datum="wgs84", cluster_above=50)
 >>> built = build_layers({"facilities": fac}, ctx)
->>> [len(b.layers) for b in built.values()], [h for h, _ in legend_sections(built, ctx.t)]
+>>> [len(b.layers) for b in built.values()], [h for h, *_ in legend_sections(built, ctx.t)]
 ([2], ['Facility categories', 'Facility tier (marker shape)'])
 """
 
@@ -40,7 +40,14 @@ from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import JinanGISError
 from ..geo.missing import is_missing
 from ..layers import taxonomy
-from .map_display import Bounds, _bounds_of, _Display, _feature_collection, _prepare
+from .map_display import (
+    Bounds,
+    _bounds_of,
+    _Display,
+    _feature_collection,
+    _prepare,
+    _shape_svg,
+)
 from .map_page import (
     _entry,
     _esc,
@@ -52,19 +59,12 @@ from .map_page import (
     _PointLayer,
     _PolygonLayer,
     _popup,
-    _shape_svg,
     _swatch,
     _Text,
 )
 
-__all__ = [
-    "COVERAGE_BREAKS_M",
-    "COVERAGE_MAX_CELLS",
-    "LAYER_ORDER",
-    "LayerContext",
-    "build_layers",
-    "legend_sections",
-]
+__all__ = ["COVERAGE_BREAKS_M", "COVERAGE_MAX_CELLS", "LAYER_ORDER", "LayerContext",
+           "build_layers", "legend_sections"]
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,10 @@ COVERAGE_MAX_CELLS = 5000
 """Coverage grids with more cells than this are merged by distance class for display."""
 
 _PALETTE = (
-    "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
-    "#f781bf", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
-)  # fmt: skip
+    "#e41a1c", "#377eb8", "#4daf4a", "#ff7f00", "#a65628", "#17becf",
+    "#f781bf", "#1b9e77", "#d95f02", "#e6ab02", "#66a61e", "#666666",
+)  # fmt: skip  (no purple: that is the gaps' colour)
+_GAP_FILL, _GAP_LINE = "#6a3d9a", "#3f007d"  # as export_qgis.GAP_COLOUR: no other layer's
 _TIER_SHAPES: dict[str, str] = {
     "centre": "square",
     "station": "diamond",
@@ -318,7 +319,7 @@ def _build_gaps(gaps: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
     t = ctx.t
     disp = _prepare(
         gaps,
-        columns=["gap_id", "name", "zone_name", "population"],
+        columns=["gap_id", "name", "zone_name", "population", "gap_population"],
         simplify_m=ctx.simplify_m,
         datum=ctx.datum,
         extra=lambda g: {"_area_km2": shapely.area(g) / 1e6},
@@ -338,17 +339,20 @@ def _build_gaps(gaps: gpd.GeoDataFrame, ctx: LayerContext) -> _Built:
             rows.append((pop_label, pop))
             tip += f"<br>{pop_label}: {pop}"
         rows.append((_esc(t("面积", "Area")), _fmt_km2(row["_area_km2"])))
+        if "gap_population" in row.index:  # a piece of a larger gap (analyses.gaps)
+            rows.append((_esc(t("整片盲区人口", "Whole gap's people")),
+                         _fmt_int(row["gap_population"])))
         tips.append(tip)
         pops.append(_popup(title_html, rows))
-    style = {"color": "#b10026", "weight": 1.5, "dashArray": "4 3", "fillColor": "#e31a1c",
-             "fillOpacity": 0.35}  # fmt: skip
+    style = {"color": _GAP_LINE, "weight": 1.5, "dashArray": "4 3", "fillColor": _GAP_FILL,
+             "fillOpacity": 0.45}  # fmt: skip
     heading = _esc(t("服务盲区", "Service gaps"))
     layer = _polygon_overlay(
         disp, name=f"{heading} ({len(tips)})", key="gaps", styles=[style], tooltips=tips,
         popups=pops,
     )
     entry = _entry(
-        _swatch("#e31a1c", 0.5, "#b10026"),
+        _swatch(_GAP_FILL, 0.6, _GAP_LINE),
         _esc(t("服务范围外的居民（含人口）", "residents outside the service areas")),
     )
     return _Built([layer], [(heading, [entry])], disp.bounds)
@@ -574,14 +578,20 @@ def build_layers(
     return {what: builders[what](given[what]) for what in LAYER_ORDER if what in given}
 
 
-def legend_sections(built: Mapping[str, _Built], t: _Text) -> list[tuple[str, list[str]]]:
-    """Legend sections (escaped heading, entry HTML): facilities, sites, service areas,
-    coverage, gaps, then one "boundaries" section for districts and zones."""
-    legend: list[tuple[str, list[str]]] = []
+def legend_sections(
+    built: Mapping[str, _Built], t: _Text
+) -> list[tuple[str, list[str], list[str]]]:
+    """Legend sections (escaped heading, entry HTML, keys of the layers they describe):
+    facilities, sites, service areas, coverage, gaps, then one "boundaries" section for
+    districts and zones."""
+    legend: list[tuple[str, list[str], list[str]]] = []
     for what in ("facilities", "sites", "service_areas", "coverage", "gaps"):
         if what in built:
-            legend += [(h, entries) for h, entries in built[what].legend if entries]
+            keys = [layer.key for layer in built[what].layers]
+            legend += [(h, entries, keys) for h, entries in built[what].legend if entries]
     outlines = [e for w in ("districts", "zones") if w in built for e in built[w].legend[0][1]]
     if outlines:
-        legend.append((_esc(t("边界", "Boundaries")), outlines))
+        keys = [layer.key for w in ("districts", "zones") if w in built
+                for layer in built[w].layers]
+        legend.append((_esc(t("边界", "Boundaries")), outlines, keys))
     return legend

@@ -4,16 +4,17 @@ Everything here is text that reaches the browser, and all of it is made safe on 
 :func:`_esc` escapes every value from the data or the caller, :func:`_js_json` writes JSON
 that cannot close its ``<script>``. The folium elements :class:`_PolygonLayer` and
 :class:`_PointLayer` are drawn by the helper script ``JINAN_GIS.polygons``/``.points`` written
-into the page (``_HELPER_JS``); :func:`figure` makes the folium figure (base tiles, overlays,
-layer control, initial view), :func:`add_page_parts` adds the inlined Leaflet assets, banner,
-title and legend, and :func:`render_page` renders it, refusing any external script or style
-sheet. The layers themselves are built by :mod:`jinan_gis.analyses.map_layers`; the public
-entry point is :func:`jinan_gis.analyses.maps.export_map`.
+into the page (``analyses/assets/page/jinan_gis.js``, styled by ``jinan_gis.css`` beside it);
+:func:`figure` makes the folium figure (base tiles, overlays, layer control, initial view),
+:func:`add_page_parts` adds the inlined Leaflet assets, banner, title bar and legend, and
+:func:`render_page` renders it, refusing any external script or style sheet. The layers
+themselves are built by :mod:`jinan_gis.analyses.map_layers`; the public entry point is
+:func:`jinan_gis.analyses.maps.export_map`.
 
 Examples
 --------
 >>> t = _Text("zh-en")
->>> t("设施", "facilities"), _esc("<b>x</b>")
+>>> _plain(t("设施", "facilities")), _esc("<b>x</b>")
 ('设施 / facilities', '&lt;b&gt;x&lt;/b&gt;')
 >>> print(_js_json({"a": "</script>"}))
 {"a":"\\u003c/script\\u003e"}
@@ -35,10 +36,13 @@ import folium
 import jinja2
 import numpy as np
 from branca.element import Element, Figure, MacroElement
+from folium.template import Template as FoliumTemplate
 
 from ..geo.errors import JinanGISError
 from ..geo.missing import is_missing
-from ._map_assets import inline_assets
+from ..layers.districts import DISTRICTS
+from ._map_assets import inline_assets, page_asset
+from .catalogue import plan_title
 
 __all__ = [
     "BASEMAPS",
@@ -130,12 +134,6 @@ DEFAULT_TITLE = (
 LANGS: tuple[str, ...] = ("zh-en", "zh", "en")
 """Label languages: Chinese with English (default), Chinese only, English only."""
 
-_FONT = (
-    '"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",'
-    '"Source Han Sans SC","WenQuanYi Micro Hei",system-ui,sans-serif'
-)
-
-
 # -------------------------------------------------------------------- text and HTML
 
 
@@ -152,7 +150,69 @@ class _Text:
             return zh
         if self.lang == "en":
             return en
-        return f"{zh} / {en}"
+        return f"{_ZH}{zh}{_EN}{en}{_END}"
+
+
+# "zh-en" pages show one language at a time (the toggle switches): t(zh, en) marks both with
+# private-use characters, which survive escaping and JSON; the rendered page turns them into
+# <span class=jg-zh>..</span><span class=jg-en>..</span>, valid in HTML and in JS strings.
+_ZH, _EN, _END = "\ue000", "\ue001", "\ue002"
+_LANG_PAIR = re.compile("\ue000([^\ue000-\ue002]*)\ue001([^\ue000-\ue002]*)\ue002")
+_LANG_PAIR_JSON = re.compile(r"\\ue000((?:(?!\\ue00[012]).)*)\\ue001((?:(?!\\ue00[012]).)*)\\ue002",
+                             re.IGNORECASE)
+
+
+def _expand_lang(text: str) -> str:
+    """``text`` with every marked (zh, en) pair as two spans; stray markers removed.
+
+    >>> _expand_lang(_Text("zh-en")("图例", "Legend"))
+    '<span class=jg-zh>图例</span><span class=jg-en>Legend</span>'
+    """
+    spans = r"<span class=jg-zh>\1</span><span class=jg-en>\2</span>"
+    text = _LANG_PAIR_JSON.sub(spans, _LANG_PAIR.sub(spans, text))  # JSON: "\ue000" escapes
+    return text.translate({0xE000: None, 0xE001: None, 0xE002: None})
+
+
+def _plain(text: str) -> str:
+    """Marked pairs as "zh / en" (for text-only places: the page's <title>)."""
+    return _LANG_PAIR.sub(r"\1 / \2", text)
+
+
+_CJK = re.compile("[\u3400-\u9fff\uff00-\uffef]")
+_ID_PREFIX = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+ ")
+_PLAN_FILE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
+
+
+def _bilingual(text: str, t: _Text) -> str:
+    """Escaped ``text``; a caller's "中文 / English" as a language pair (a leading metric id
+    and a trailing " — 历城区 34.8 %" kept in both), plan file names as the plans' titles.
+
+    >>> _bilingual("L-X-1 覆盖率 / Coverage — 历城区 35 %", _Text("en"))
+    'L-X-1 Coverage — Licheng District 35 %'
+    >>> _bilingual("met (000_13695917f30c47f9.txt)", _Text("zh"))
+    'met (济南市历城区新型城镇化规划（2021-2035年）实施评估报告)'
+    """
+    head, sep, tail = text.partition(" / ")
+    tail, dash, post = tail.partition(" — ")
+    m = _ID_PREFIX.match(head)
+    pre = m.group(0) if m else ""
+    if not sep or not _CJK.search(head) or _CJK.search(tail) or " / " in tail:
+        return _with_plan_titles(text, t)
+    post_en = post
+    for zh, en in DISTRICTS.values():
+        post_en = post_en.replace(zh, en)
+    return _esc(pre) + t(_with_plan_titles(head[len(pre):] + dash + post, t),
+                         _with_plan_titles(tail + dash + post_en, t))
+
+
+def _with_plan_titles(text: str, t: _Text) -> str:
+    """Escaped ``text`` with every ``shared/plans`` file name replaced by its plan's title."""
+    parts = _PLAN_FILE.split(text)
+    names = _PLAN_FILE.findall(text)
+    out = [_esc(parts[0])]
+    for name, part in zip(names, parts[1:], strict=True):
+        out += [_esc(t(*plan_title(name))), _esc(part)]
+    return "".join(out)
 
 
 def _esc(value: Any) -> str:
@@ -210,42 +270,6 @@ def _popup(title: str, rows: Iterable[tuple[str, str]]) -> str:
     return f'<div class="jg-pop"><b>{title}</b><table>{body}</table></div>'
 
 
-def _shape_svg(shape: str, fill: str, px: int, stroke: str = "#ffffff") -> str:
-    """An inline SVG marker (also used in the legend); only fixed shapes and colours."""
-    s = float(px)
-    m = 1.5
-    c = s / 2
-    if shape == "circle":
-        body = f'<circle cx="{c:g}" cy="{c:g}" r="{c - m:g}"/>'
-    elif shape == "square":
-        body = f'<rect x="{m:g}" y="{m:g}" width="{s - 2 * m:g}" height="{s - 2 * m:g}"/>'
-    else:
-        if shape == "star":
-            pts = [
-                (c + (c - m) * (1 if k % 2 == 0 else 0.45) * math.sin(k * math.pi / 5),
-                 c - (c - m) * (1 if k % 2 == 0 else 0.45) * math.cos(k * math.pi / 5))
-                for k in range(10)
-            ]  # fmt: skip
-        else:
-            corners = {
-                "diamond": [(0.5, 0.0), (1.0, 0.5), (0.5, 1.0), (0.0, 0.5)],
-                "triangle": [(0.5, 0.0), (1.0, 0.93), (0.0, 0.93)],
-                "triangle_down": [(0.0, 0.07), (1.0, 0.07), (0.5, 1.0)],
-                "hexagon": [(0.25, 0.05), (0.75, 0.05), (1.0, 0.5), (0.75, 0.95), (0.25, 0.95),
-                            (0.0, 0.5)],
-                "pentagon": [(0.5, 0.0), (1.0, 0.38), (0.81, 1.0), (0.19, 1.0), (0.0, 0.38)],
-                "cross": [(0.33, 0), (0.67, 0), (0.67, 0.33), (1, 0.33), (1, 0.67), (0.67, 0.67),
-                          (0.67, 1), (0.33, 1), (0.33, 0.67), (0, 0.67), (0, 0.33), (0.33, 0.33)],
-            }[shape]  # fmt: skip
-            pts = [(m + x * (s - 2 * m), m + y * (s - 2 * m)) for x, y in corners]
-        body = '<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>'
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" '
-        f'viewBox="0 0 {px} {px}" fill="{fill}" stroke="{stroke}" stroke-width="1.5">'
-        f"{body}</svg>"
-    )
-
-
 def _entry(key_html: str, label: str) -> str:
     return (
         f'<div class="jg-legend-entry"><span class="jg-key">{key_html}</span>'
@@ -265,103 +289,6 @@ def _line(color: str, width: float, dashed: bool) -> str:
 
 # ------------------------------------------------------------------------ page elements
 
-_HELPER_JS = """
-(function () {
-  var G = window.JINAN_GIS = %(config)s;
-  G.layers = {};
-  G.readyMs = null;
-  G.polygons = function (key, data, styles) {
-    var layer = L.geoJSON(data, {
-      style: function (f) { return styles[f.properties.s]; },
-      onEachFeature: function (f, l) {
-        var p = f.properties;
-        if (p.t) { l.bindTooltip(p.t, {sticky: true}); }
-        if (p.p) { l.bindPopup(p.p, {maxWidth: 340}); }
-      }
-    });
-    G.layers[key] = layer;
-    return layer;
-  };
-  G.points = function (key, rows, icons, opts) {
-    var made = icons.map(function (ic) {
-      return L.divIcon({html: ic.html, className: 'jg-icon', iconSize: [ic.px, ic.px],
-                        iconAnchor: [ic.px / 2, ic.px / 2], popupAnchor: [0, -ic.px / 2],
-                        tooltipAnchor: [0, -ic.px / 2]});
-    });
-    var layer;
-    if (opts.cluster) {
-      layer = L.markerClusterGroup({
-        showCoverageOnHover: false, maxClusterRadius: 40, disableClusteringAtZoom: 16,
-        chunkedLoading: true,
-        iconCreateFunction: function (c) {
-          var n = c.getChildCount(), px = n < 10 ? 26 : (n < 100 ? 32 : 38);
-          return L.divIcon({html: '<div style="background:' + opts.color + '">' + n + '</div>',
-                            className: 'jg-cluster', iconSize: L.point(px, px)});
-        }
-      });
-    } else {
-      layer = L.featureGroup();
-    }
-    var markers = rows.map(function (r) {
-      var m = L.marker([r[0], r[1]], {icon: made[r[2]], keyboard: false, riseOnHover: true,
-                                      zIndexOffset: opts.z || 0});
-      if (r[3]) { m.bindTooltip(r[3], {direction: 'top'}); }
-      if (r[4]) { m.bindPopup(r[4], {maxWidth: 340}); }
-      return m;
-    });
-    if (opts.cluster) { layer.addLayers(markers); }
-    else { markers.forEach(function (m) { layer.addLayer(m); }); }
-    G.layers[key] = layer;
-    return layer;
-  };
-  G.markReady = function (map) {
-    G.map = map;
-    requestAnimationFrame(function () {
-      G.readyMs = performance.now();
-      document.documentElement.setAttribute('data-map-ready', 'true');
-    });
-  };
-})();
-"""
-
-_PAGE_CSS = """
-.leaflet-container, .jg-box, .jg-banner { font-family: %(font)s; }
-.jg-banner { position: absolute; top: 0; left: 0; right: 0; z-index: 1100;
-  background: #b71c1c; color: #fff; text-align: center; font-weight: 700;
-  font-size: 14px; padding: 5px 8px; letter-spacing: .02em;
-  box-shadow: 0 1px 4px rgba(0,0,0,.4); }
-.jg-box { position: absolute; z-index: 1000; background: rgba(255,255,255,.94);
-  border-radius: 6px; box-shadow: 0 1px 6px rgba(0,0,0,.35); color: #222; }
-.jg-title { top: 10px; left: 54px; max-width: calc(100vw - 480px); min-width: 240px;
-  padding: 6px 12px; }
-.jg-synthetic-banner ~ .jg-title { top: 40px; }
-.jg-synthetic-banner ~ .folium-map .leaflet-top { top: 30px; }
-.jg-title-main { font-size: 16px; font-weight: 700; }
-.jg-title-metric, .jg-title-target { font-size: 13px; margin-top: 2px; }
-.leaflet-control-layers { font-size: 13px; line-height: 1.45; }
-.jg-legend { bottom: 56px; left: 10px; max-height: calc(100vh - 220px); overflow-y: auto;
-  padding: 6px 10px; font-size: 12px; max-width: 340px; }
-.jg-legend summary { font-weight: 700; font-size: 13px; cursor: pointer; }
-.jg-legend h4 { margin: 6px 0 2px; font-size: 12px; }
-.jg-legend-entry { display: flex; align-items: center; gap: 6px; line-height: 18px; }
-.jg-key { display: inline-flex; width: 24px; height: 16px; align-items: center;
-  justify-content: center; flex: none; }
-.jg-swatch { width: 20px; height: 13px; border: 1px solid rgba(0,0,0,.35); }
-.jg-line { width: 22px; height: 0; }
-.jg-note { margin-top: 6px; padding-top: 4px; border-top: 1px solid #ddd; color: #444; }
-.jg-icon { background: none; border: none; }
-.jg-icon svg { display: block; filter: drop-shadow(0 0 1px rgba(0,0,0,.8)); }
-.jg-cluster div { width: 100%%; height: 100%%; border-radius: 50%%; color: #fff;
-  font-weight: 700; font-size: 12px; display: flex; align-items: center;
-  justify-content: center; border: 2px solid #fff; box-shadow: 0 0 3px rgba(0,0,0,.6);
-  box-sizing: border-box; opacity: .92; }
-.jg-pop table { border-collapse: collapse; margin-top: 4px; }
-.jg-pop th { text-align: left; font-weight: 400; color: #555; padding: 1px 8px 1px 0;
-  vertical-align: top; }
-.jg-pop td { padding: 1px 0; }
-"""
-
-
 class _PolygonLayer(folium.map.Layer):
     """A GeoJSON overlay drawn by ``JINAN_GIS.polygons`` (styles by index, escaped HTML)."""
 
@@ -375,6 +302,7 @@ var {{ this.get_name() }} = JINAN_GIS.polygons({{ this.key_js }}, {{ this.data_j
     def __init__(self, name: str, key: str, data_js: str, styles: list[dict[str, Any]]) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "JgPolygons"
+        self.key = key
         self.key_js = _js_json(key)
         self.data_js = data_js
         self.styles_js = _js_json(styles)
@@ -400,6 +328,7 @@ var {{ this.get_name() }} = JINAN_GIS.points({{ this.key_js }}, {{ this.rows_js 
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "JgPoints"
+        self.key = key
         self.key_js = _js_json(key)
         self.rows_js = _js_json(rows)
         self.icons_js = _js_json(icons)
@@ -418,6 +347,28 @@ JINAN_GIS.markReady({{ this._parent.get_name() }});
     def __init__(self) -> None:
         super().__init__()
         self._name = "JgReady"
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer control, collapsed to a button on narrow screens (< 700 px)."""
+
+    _template = FoliumTemplate(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control.layers(
+    { {%- for key, val in this.base_layers.items() %}{{ key|tojson }}: {{ val }},{% endfor %} },
+    { {%- for key, val in this.overlays.items() %}{{ key|tojson }}: {{ val }},{% endfor %} },
+    Object.assign({{ this.options|tojavascript }}, {collapsed: JINAN_GIS.narrow()})
+).addTo({{ this._parent.get_name() }});
+JINAN_GIS.control = {{ this.get_name() }};
+{% endmacro %}"""
+    )
+
+
+class _Page(Figure):
+    """The page; rendering turns the marked language pairs into spans (see :func:`_Text`)."""
+
+    def render(self, **kwargs: Any) -> str:
+        return _expand_lang(super().render(**kwargs))
 
 
 
@@ -446,14 +397,14 @@ def figure(
     Examples
     --------
     >>> fig, n = figure(BASEMAPS["none"], _Text("en"), title="t", overlays=[], bounds=[])
-    >>> n, type(fig).__name__
-    (0, 'Figure')
+    >>> n, isinstance(fig, Figure)
+    (0, True)
     """
     fmap = folium.Map(
         location=[36.68, 117.02], zoom_start=11, tiles=None, prefer_canvas=True,
         control_scale=True,
     )
-    fig = Figure(title=_esc(title))
+    fig = _Page(title=_esc(_plain(title)))
     fmap.add_to(fig)
     if base.url is not None:
         folium.TileLayer(
@@ -470,7 +421,7 @@ def figure(
     for layer in overlays:
         layer.add_to(fmap)
         n_overlays += 1
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    _LayerControl(collapsed=False, position="topright").add_to(fmap)
     box = np.array(bounds, dtype=float).reshape(-1, 4)
     if len(box):
         fmap.fit_bounds([[box[:, 1].min(), box[:, 0].min()], [box[:, 3].max(), box[:, 2].max()]])
@@ -497,7 +448,7 @@ def add_page_parts(
     title: str,
     metric: str | None,
     target: str | None,
-    legend: list[tuple[str, list[str]]],
+    legend: Sequence[tuple[str, list[str], Sequence[str]]],
     show_banner: bool,
     synthetic_layers: list[str],
     config: dict[str, Any],
@@ -505,8 +456,11 @@ def add_page_parts(
 ) -> None:
     """Inline assets, helper JS and CSS in <head>; banner, title and legend in <body>.
 
-    ``legend`` holds (escaped heading, escaped entry HTML) sections; ``config`` becomes
-    ``window.JINAN_GIS``; ``clustered`` also inlines Leaflet.markercluster.
+    ``legend`` holds (escaped heading, escaped entry HTML, layer keys) sections (a section
+    shows while one of its layers is on); ``config`` becomes ``window.JINAN_GIS``;
+    ``clustered`` also inlines Leaflet.markercluster. ``title``, ``metric`` and ``target``
+    may be "中文 / English" (one language is shown at a time) and name plan files (their
+    titles are shown). On "zh-en" pages the title bar has a 中文 / English toggle.
 
     Examples
     --------
@@ -531,11 +485,11 @@ def add_page_parts(
         f'<meta name="jinan-gis:display-datum" content="{datum}" />',
         f'<meta name="jinan-gis:synthetic" content="{"true" if show_banner else "false"}" />',
         inline_assets(("leaflet", "markercluster") if clustered else ("leaflet",)),
-        "<style>" + _PAGE_CSS % {"font": _FONT} + "</style>",
-        "<script>" + _HELPER_JS % {"config": _js_json(config)} + "</script>",
+        "<style>" + page_asset("jinan_gis.css") + "</style>",
+        "<script>window.JINAN_GIS = " + _js_json(config) + ";\n"
+        + page_asset("jinan_gis.js") + "</script>",  # our own file: no "</script" in it
     ]
     fig.header.add_child(Element("\n".join(head)), name="jinan_gis_head", index=1)
-
     body = []
     if show_banner:
         which = ", ".join(t(*_LAYER_WORDS[w]) for w in synthetic_layers)
@@ -546,17 +500,12 @@ def add_page_parts(
             + (f" ({_esc(which)})" if which else "")
             + "</div>"
         )  # fmt: skip
-    lines = [f'<div class="jg-title-main">{_esc(title)}</div>']
-    if metric:
-        lines.append(
-            f'<div class="jg-title-metric">{_esc(t("指标", "Metric"))}: {_esc(metric)}</div>'
-        )
-    if target:
-        lines.append(
-            f'<div class="jg-title-target">{_esc(t("规划目标", "Target"))}: {_esc(target)}</div>'
-        )
-    body.append('<div class="jg-box jg-title">' + "".join(lines) + "</div>")
-    sections = "".join(f"<h4>{heading}</h4>" + "".join(entries) for heading, entries in legend)
+    body.append(_title_bar(t, title, metric, target))
+    sections = "".join(
+        f'<div class="jg-legend-sec" data-layers="{_esc(" ".join(keys))}"><h4>{heading}</h4>'
+        + "".join(entries) + "</div>"
+        for heading, entries, keys in legend
+    )
     body.append(
         '<details class="jg-box jg-legend" open><summary>'
         + _esc(t("图例", "Legend"))
@@ -564,8 +513,32 @@ def add_page_parts(
         + sections
         + f'<div class="jg-note jg-datum-note" data-display-datum="{datum}">{_esc(note)}</div>'
         + "</details>"
+        # closed on narrow screens before the first paint (a button; it opens on a tap)
+        + "<script>if (window.matchMedia('(max-width: 699px)').matches) {"
+        " document.querySelector('.jg-legend').open = false; }</script>"
     )
     fig.html.add_child(Element("\n".join(body)), name="jinan_gis_body", index=0)
+
+
+def _title_bar(t: _Text, title: str, metric: str | None, target: str | None) -> str:
+    """The title bar above the map: title, metric, target, the details and language buttons."""
+    lines = [f'<div class="jg-title-main">{_bilingual(title, t)}</div>']
+    if metric:
+        lines.append(f'<div class="jg-title-metric">{_esc(t("指标", "Metric"))}: '
+                     f"{_bilingual(metric, t)}</div>")
+    if target:
+        lines.append(f'<div class="jg-title-target">{_esc(t("规划目标", "Target"))}: '
+                     f"{_bilingual(target, t)}</div>")
+    buttons = ""
+    if metric or target:
+        buttons += ('<button type="button" class="jg-title-more" aria-expanded="false" '
+                    f'title="{_esc(_plain(t("指标与目标", "metric and target")))}">ⓘ</button>')
+    if t.lang == "zh-en":
+        buttons += ('<button type="button" class="jg-lang" aria-pressed="false" '
+                    'title="切换语言 / switch language"><span class="jg-lang-zh">中文</span> / '
+                    '<span class="jg-lang-en">English</span></button>')
+    return ('<div class="jg-title"><div class="jg-title-text">' + "".join(lines) + "</div>"
+            + buttons + "</div>")
 
 
 _CDN_TAG = re.compile(r"<script\b[^>]*\bsrc\s*=|<link\b[^>]*\bhref\s*=", re.IGNORECASE)

@@ -18,7 +18,7 @@ The exported page is what the public sees, so it is built to be
   target) is HTML-escaped before it reaches the page, and embedded JSON cannot close its
   ``<script>``: a facility called ``<img src=x onerror=alert(1)>`` shows as that text.
 * **honest** - a banner "合成样例数据 / SYNTHETIC SAMPLE DATA" tops the map whenever a layer has
-  ``source == "synthetic"`` (or ``synthetic=True``); labels are Chinese with English.
+  ``source == "synthetic"`` (or ``synthetic=True``); labels are Chinese or English (toggle).
 
 The work is split by job: :mod:`jinan_gis.analyses.map_layers` builds the overlays and legend
 entries from the GeoDataFrames, :mod:`jinan_gis.analyses.map_page` makes the page (base maps,
@@ -63,6 +63,7 @@ from ..layers.provenance import is_synthetic
 from .map_layers import (
     COVERAGE_BREAKS_M,
     COVERAGE_MAX_CELLS,
+    LAYER_ORDER,
     LayerContext,
     build_layers,
     legend_sections,
@@ -85,6 +86,7 @@ __all__ = [
     "COVERAGE_MAX_CELLS",
     "DEFAULT_TITLE",
     "LANGS",
+    "THEME_LAYERS",
     "Basemap",
     "export_map",
     "make_map",
@@ -111,6 +113,7 @@ def make_map(
     lang: str = "zh-en",
     coverage_breaks_m: Sequence[float] = COVERAGE_BREAKS_M,
     cluster_above: int = 50,
+    show: Sequence[str] | None = None,
 ) -> folium.Map:
     """The map :func:`export_map` writes, as a :class:`folium.Map` (e.g. to show in a notebook).
 
@@ -138,9 +141,13 @@ def make_map(
         )
     show_banner = bool(synthetic) or bool(synthetic_layers)
 
+    shown = _shown_layers(given, show)
     ctx = LayerContext(t=t, simplify_m=float(simplify_m), datum=base.datum,
                        cluster_above=cluster_above)
     built = build_layers(given, ctx, coverage_breaks_m=coverage_breaks_m, facilities=facilities)
+    for what, b in built.items():
+        for layer in b.layers:
+            layer.show = what in shown  # the others are one click away in the layer control
     fig, n_overlays = figure(
         base, t, title=title,
         overlays=[layer for b in built.values() for layer in b.layers],  # in drawing order
@@ -153,6 +160,7 @@ def make_map(
         "synthetic": show_banner,
         "syntheticLayers": synthetic_layers,
         "overlays": n_overlays,
+        "shown": [w for w in built if w in shown],
         "lang": lang,
     }
     add_page_parts(
@@ -193,13 +201,17 @@ def export_map(
     lang: str = "zh-en",
     coverage_breaks_m: Sequence[float] = COVERAGE_BREAKS_M,
     cluster_above: int = 50,
+    show: Sequence[str] | None = None,
 ) -> Path:
     """Write a self-contained HTML map of coverage results and return its path.
 
     Every data layer is an optional GeoDataFrame in any CRS (it must have one); none is
     changed. Layers are drawn bottom to top: coverage, service areas, gaps, zones, districts,
-    facilities, sites; each is an overlay in the (expanded) layer control, with entries in the
-    bilingual legend. The map fits the data.
+    facilities, sites; each is an overlay in the layer control, with entries in the legend
+    (shown while the layer is on). The map opens on one theme layer (``show``) and fits the
+    data. The title bar sits above the map (never under a control); below 700 px the legend
+    and the layer control are buttons. ``title``, ``metric`` and ``target`` may be
+    "中文 / English" and name ``shared/plans`` files (shown as the plans' titles).
 
     Parameters
     ----------
@@ -249,11 +261,16 @@ def export_map(
         has ``source == "synthetic"`` (or ``attrs["synthetic"]``); True: always show it;
         False: declare the data real - a synthetic layer then raises :class:`LayerError`.
     lang : {"zh-en", "zh", "en"}
-        Labels in Chinese with English (default), Chinese only or English only.
+        "zh-en" (default): Chinese and English, one at a time, with a 中文 / English toggle;
+        or Chinese only, English only.
     coverage_breaks_m : sequence of float
         Class breaks of the coverage colours, metres.
     cluster_above : int
         Cluster a facility category's markers when it has more points than this.
+    show : sequence of str, optional
+        Layers on when the map opens (names from ``districts`` ... ``sites``); default: one
+        theme layer (:data:`THEME_LAYERS`: service areas, else coverage, else gaps) with the
+        facilities, sites and districts; the others are one click away.
 
     Returns
     -------
@@ -286,7 +303,7 @@ def export_map(
         districts=districts, zones=zones, facilities=facilities, service_areas=service_areas,
         coverage=coverage, gaps=gaps, sites=sites, title=title, metric=metric, target=target,
         basemap=basemap, simplify_m=simplify_m, synthetic=synthetic, lang=lang,
-        coverage_breaks_m=coverage_breaks_m, cluster_above=cluster_above,
+        coverage_breaks_m=coverage_breaks_m, cluster_above=cluster_above, show=show,
     )
     page = render_page(fmap.get_root(), lang)
     out_path = Path(path)
@@ -301,6 +318,23 @@ def export_map(
         ", synthetic sample" if cfg["synthetic"] else "",
     )
     return out_path
+
+
+THEME_LAYERS: tuple[str, ...] = ("service_areas", "coverage", "gaps")
+"""The theme layers, by priority: only the first one given is on when the map opens."""
+
+
+def _shown_layers(given: dict[str, gpd.GeoDataFrame], show: Sequence[str] | None) -> set[str]:
+    """The layers on when the map opens: ``show``, by default one theme layer (service areas,
+    else coverage, else gaps) with the facilities, sites and district boundaries."""
+    if show is None:
+        theme = next((w for w in THEME_LAYERS if w in given), None)
+        return {theme, "facilities", "sites", "districts"} - {None}
+    unknown = sorted(set(show) - set(LAYER_ORDER))
+    if isinstance(show, str) or unknown:
+        raise JinanGISError(f"show must be a list of layers from {', '.join(LAYER_ORDER)}; "
+                            f"got {show!r}.")
+    return set(show)
 
 
 def _check_options(*, basemap: str, simplify_m: float, lang: str) -> tuple[_Text, Basemap]:

@@ -324,6 +324,17 @@ class Chromium:
         self._pump(settle_s)  # late errors (e.g. from timers) still count
         return load
 
+    def set_viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Emulate a ``width`` x ``height`` CSS-pixel screen (``mobile``: a touch phone)."""
+        self.width, self.height = width, height
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+            session=self.session,
+        )
+        self.send("Emulation.setTouchEmulationEnabled", {"enabled": mobile},
+                  session=self.session)
+
     def evaluate(self, expression: str, *, await_promise: bool = False) -> Any:
         """Evaluate ``expression`` in the page and return its value (JSON-able values only)."""
         res = self.send(

@@ -306,18 +306,31 @@ def test_full_map_renders_offline_fast_and_complete(
     )
     assert banner is not None and banner["visible"] and banner["h"] > 10 and banner["top"] == 0
     assert "合成样例数据" in banner["text"] and "SYNTHETIC" in banner["text"]
+    # one language at a time (issue 18): the title bar holds both, the page's <title> is plain
     title = chromium.evaluate("document.querySelector('.jg-title').textContent")
-    assert TITLE in title and METRIC in title and TARGET in title
+    assert all(part in title for text in (TITLE, METRIC, TARGET) for part in text.split(" / "))
     assert chromium.evaluate("document.title") == TITLE
     # clustering where a category is large, plain groups otherwise; every layer drawn
     assert chromium.evaluate(
         "JINAN_GIS.layers['facilities:fitness_centre'] instanceof L.MarkerClusterGroup"
     )
     assert chromium.evaluate("JINAN_GIS.layers['facilities:chc'] instanceof L.FeatureGroup")
-    drawn = chromium.evaluate(
+    # one theme layer on when the map opens (issue 18: was every layer); the others draw
+    # when ticked in the layer control
+    on_map = (
         "Object.keys(JINAN_GIS.layers).filter(function (k) {"
-        " return JINAN_GIS.map.hasLayer(JINAN_GIS.layers[k]); }).length"
+        " return JINAN_GIS.map.hasLayer(JINAN_GIS.layers[k]); })"
     )
+    shown = chromium.evaluate(on_map)
+    assert chromium.evaluate("JINAN_GIS.shown") == [
+        "service_areas", "districts", "facilities", "sites"]
+    assert not any(k in ("coverage", "gaps", "zones") for k in shown)
+    assert sum(k.startswith("service_area:") for k in shown) == len(THRESHOLDS)
+    chromium.evaluate(
+        "document.querySelectorAll('.leaflet-control-layers-overlays input').forEach("
+        "function (i) { if (!i.checked) { i.click(); } }); true"
+    )
+    drawn = len(chromium.evaluate(on_map))
     assert drawn == overlays
     n_markers = chromium.evaluate(
         "Object.keys(JINAN_GIS.layers).filter(function (k) { return k.indexOf('facilities:') === 0;"
@@ -389,6 +402,7 @@ def test_xss_strings_show_as_text(
     path = export_map(
         tmp_path / "xss.html", districts=districts, zones=bad_zones, facilities=fac,
         title=XSS, metric="</script><script>alert(4)</script>", target=SVG_XSS,
+        show=["districts", "zones", "facilities"],  # zones are off by default (issue 18)
     )  # fmt: skip
     page = path.read_text(encoding="utf-8")
     assert "<img src=x" not in page and "<svg onload" not in page
@@ -561,3 +575,117 @@ def test_site_popups_say_where(tmp_path: Path) -> None:
     for text in ("洪家楼街道", "花园路", "117.060000, 36.680000", "117.065812, 36.680231",
                  "GCJ-02", "1,234"):
         assert text in page, text
+
+
+# ------------------------------------------------------------- small screens (issue 18)
+
+SCREENS = ((360, 740, True), (768, 1024, False), (1400, 900, False))
+BOXES_JS = (
+    "(function () { var out = {}; ['.jg-legend', '.leaflet-control-layers', '.jg-title',"
+    " '.jg-banner', '.folium-map'].forEach(function (s) { var e = document.querySelector(s);"
+    " if (!e) { return; } var r = e.getBoundingClientRect();"
+    " out[s] = [r.left, r.top, r.right, r.bottom]; }); return out; })()"
+)
+
+
+def _artefacts(tmp_path: Path) -> Path:
+    """Where screenshots go: ``$JINAN_GIS_ARTEFACTS`` when set, else the test's tmp dir."""
+    import os
+
+    out = Path(os.environ.get("JINAN_GIS_ARTEFACTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _share(box: list[float], w: int, h: int) -> float:
+    """Share of the ``w`` x ``h`` screen a [left, top, right, bottom] box covers."""
+    x0, y0, x1, y1 = max(box[0], 0), max(box[1], 0), min(box[2], w), min(box[3], h)
+    return max(x1 - x0, 0) * max(y1 - y0, 0) / (w * h)
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize(("width", "height", "phone"), SCREENS)
+def test_map_fits_small_and_large_screens(
+    chromium: browser.Chromium, full_map: Path, tmp_path: Path, width: int, height: int,
+    phone: bool,
+) -> None:
+    """Nothing covers more than 40 % of the screen when the map opens, the title never sits
+    under a control, the language toggle works, and on a phone the legend and the layer
+    control are buttons that open on a tap."""
+    out = _artefacts(tmp_path)
+    chromium.set_viewport(width, height, mobile=phone)
+    try:
+        load = chromium.open(full_map.as_uri(), ready=READY)
+        _common_page_checks(chromium, load)
+        boxes = chromium.evaluate(BOXES_JS)
+        chromium.screenshot(out / f"map_{width}x{height}.png")
+        for sel in (".jg-legend", ".leaflet-control-layers", ".jg-title", ".jg-banner"):
+            assert _share(boxes[sel], width, height) <= 0.40, (sel, boxes[sel])
+        # the map shows: its element fills the screen below the title bar
+        assert _share(boxes[".folium-map"], width, height) >= 0.70
+        for control in (".leaflet-control-layers", ".leaflet-control-zoom"):
+            box = chromium.evaluate(
+                f"(function () {{ var r = document.querySelector('{control}')"
+                ".getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()"
+            )
+            assert not _overlap(boxes[".jg-title"], box), (control, box, boxes[".jg-title"])
+        narrow = width < 700
+        assert chromium.evaluate("document.querySelector('.jg-legend').open") == (not narrow)
+        assert chromium.evaluate(
+            "document.querySelector('.leaflet-control-layers')"
+            ".classList.contains('leaflet-control-layers-expanded')"
+        ) == (not narrow)
+        if narrow:  # the legend button opens the legend
+            chromium.evaluate("document.querySelector('.jg-legend summary').click(); true")
+            assert chromium.evaluate("document.querySelector('.jg-legend').open")
+            assert chromium.evaluate(
+                "document.querySelector('.jg-legend-entry').getBoundingClientRect().height"
+            ) > 0
+            chromium.screenshot(out / f"map_{width}x{height}_legend.png")
+            chromium.evaluate("document.querySelector('.jg-legend summary').click(); true")
+        # the language toggle: Chinese first, one click to English and back
+        heading = "document.querySelector('.jg-legend summary').innerText.trim()"
+        assert chromium.evaluate(heading) == "图例"
+        assert chromium.evaluate("document.documentElement.lang") == "zh-CN"
+        chromium.evaluate("document.querySelector('.jg-lang').click(); true")
+        assert chromium.evaluate(heading) == "Legend"
+        assert chromium.evaluate("document.documentElement.lang") == "en"
+        assert "Primary care" in chromium.evaluate(
+            "document.querySelector('.jg-title-main').innerText")
+        chromium.screenshot(out / f"map_{width}x{height}_en.png")
+        chromium.evaluate("document.querySelector('.jg-lang').click(); true")
+        assert chromium.evaluate(heading) == "图例"
+        assert chromium.evaluate("window.__alerts.length") == 0
+        assert load.errors == [], load.errors
+    finally:
+        chromium.set_viewport(1280, 800)
+
+
+def test_page_text_has_no_markers_and_plan_titles(tmp_path: Path,
+                                                  districts: gpd.GeoDataFrame) -> None:
+    """The language pairs become spans (none left in <title>); plan file names show as the
+    plans' titles; legend sections name their layers."""
+    page = export_map(
+        tmp_path / "t.html", districts=districts, title="标题 / Title",
+        target="every resident (000_13695917f30c47f9.txt)",
+    ).read_text(encoding="utf-8")
+    assert not re.search("[\ue000-\ue002]", page) and "\\ue000" not in page
+    assert "<title>标题 / Title</title>" in page
+    assert "000_13695917f30c47f9" not in page
+    assert "实施评估报告" in page and "evaluation report" in page
+    assert 'data-layers="districts"' in page
+
+
+def test_make_map_is_the_exported_map(tmp_path: Path, districts: gpd.GeoDataFrame) -> None:
+    import folium
+
+    m = maps.make_map(districts=districts, title="t", basemap="none")
+    assert isinstance(m, folium.Map) and m.jinan_gis_config["overlays"] == 1
+    html = m.get_root().render()
+    assert "jg-legend" in html and "<script src=" not in html  # inlined Leaflet, no CDN
+    assert "iframe" in m._repr_html_()  # shows inline in a notebook
+    with pytest.raises(JinanGISError, match="show must be"):
+        maps.make_map(districts=districts, show=["nope"])
