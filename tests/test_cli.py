@@ -227,11 +227,12 @@ def test_import_warns_when_points_fit_the_streets_in_another_datum(capsys, tmp_p
 def _title(html: str) -> str:
     import re
 
-    m = re.search(r'<div class="jg-title-main">([^<]*)</div>', html)
+    m = re.search(r'<div class="jg-title-main">(.*?)</div>', html, re.S)
     assert m, "no map title"
     import html as _html
 
-    return _html.unescape(m.group(1))
+    # the Chinese and English titles sit in language spans (the page's 中文/English toggle)
+    return _html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
 
 
 def _marker_categories(html: str) -> set[str]:
