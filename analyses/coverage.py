@@ -75,6 +75,7 @@ from ..layers.taxonomy import resolve_categories
 __all__ = [
     "PlacedPopulation",
     "coverage",
+    "coverage_areas",
     "coverage_table",
     "nearest_distances",
     "place_population",
@@ -418,3 +419,81 @@ def coverage_table(
     if not keys:
         out = out.reset_index(drop=True)
     return out
+
+
+def coverage_areas(
+    table: pd.DataFrame,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """A coverage table as a GeoDataFrame: one polygon per row, with names beside the codes.
+
+    Rows grouped by ``zone`` get the sub-district's polygon and name (from ``zones``:
+    ``zone_id``, ``zone_name``, ``zone_name_en``); rows grouped by ``district_code`` only get
+    the district's (from ``districts``: ``code``, ``name_zh``, ``name_en``). Ready for
+    ``.explore()``, ``.plot(column="share_network")`` or ``to_file``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`coverage` returns with ``by="district_code"`` or
+        ``by=["district_code", "zone"]``.
+    districts, zones : GeoDataFrame, optional
+        The district and zone layers (e.g. ``inputs.districts``, ``inputs.zones``).
+
+    Returns
+    -------
+    GeoDataFrame
+        The table's columns, the grouping keys as columns, ``district_name`` (and
+        ``zone_name``), and the polygons in the CRS of the layer they come from.
+
+    Raises
+    ------
+    LayerError
+        The table is not grouped by district or zone, or the layer it needs is missing.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
+    >>> d = gpd.GeoDataFrame({"code": ["370112"], "name_zh": ["历城区"], "name_en": ["Licheng"]},
+    ...                      geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
+    >>> t = pd.DataFrame({"share_network": [0.4]},
+    ...                  index=pd.Index(["370112"], name="district_code"))
+    >>> g = coverage_areas(t, districts=d)
+    >>> g[["district_code", "district_name", "share_network"]].values.tolist()
+    [['370112', '历城区 Licheng', 0.4]]
+    """
+    keys = [k for k in (table.index.names or []) if k]
+    if not {"district_code", "zone"} & set(keys):
+        raise LayerError(
+            "coverage_areas needs a table grouped by district or zone: call coverage(..., "
+            "by='district_code') or by=['district_code', 'zone']."
+        )
+    flat = table.reset_index()
+    if "district_code" in flat.columns:
+        flat["district_code"] = flat["district_code"].astype(str)
+        if districts is not None and {"code", "name_zh"} <= set(districts.columns):
+            names = districts.assign(code=districts["code"].astype(str)).set_index("code")
+            en = names["name_en"] if "name_en" in names.columns else ""
+            label = (names["name_zh"] + " " + en).str.strip()
+            flat["district_name"] = flat["district_code"].map(label)
+    if "zone" in keys:
+        if zones is None or "zone_id" not in zones.columns:
+            raise LayerError("rows grouped by zone need the zone layer: pass zones=inputs.zones.")
+        z = zones.assign(zone_id=zones["zone_id"].astype(str)).drop_duplicates("zone_id")
+        z = z.set_index("zone_id")
+        flat["zone"] = flat["zone"].astype(str)
+        if "zone_name" in z.columns:
+            flat["zone_name"] = flat["zone"].map(z["zone_name"])
+        geom = flat["zone"].map(z.geometry)
+        crs = zones.crs
+    else:
+        if districts is None or "code" not in districts.columns:
+            raise LayerError("rows grouped by district need the district layer: pass "
+                             "districts=inputs.districts.")
+        d = districts.assign(code=districts["code"].astype(str)).set_index("code")
+        geom = flat["district_code"].map(d.geometry)
+        crs = districts.crs
+    return gpd.GeoDataFrame(flat, geometry=gpd.GeoSeries(geom.to_numpy(), crs=crs), crs=crs)

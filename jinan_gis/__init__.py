@@ -55,6 +55,7 @@ _API: dict[str, str] = {
     "service_areas": "geo.service_area",
     # analyses
     "coverage": "analyses.coverage",
+    "coverage_areas": "analyses.coverage",
     "nearest_distances": "analyses.coverage",
     "place_population": "analyses.coverage",
     "select_facilities": "analyses.coverage",
@@ -67,6 +68,7 @@ _API: dict[str, str] = {
     "get_metric": "analyses.catalogue",
     "propose_sites": "analyses.sites",
     "export_map": "analyses.maps",
+    "make_map": "analyses.maps",
     "inputs_from_sample": "analyses.inputs",
     "inputs_from_store": "analyses.inputs",
     "load_scenario": "analyses.inputs",

@@ -1,5 +1,9 @@
 """What every loader returns: the layer, the rows it rejected and why, and provenance.
 
+A :class:`LoadResult` behaves like the GeoDataFrame it carries (columns, ``len``, ``plot``,
+``explore``, ``to_file``... are the layer's), so it reads like geopandas; the rejection table
+is ``result.rejected`` and the plain GeoDataFrame ``result.layer``.
+
 Nothing is lost: ``len(result.layer) + len(result.rejected) == result.n_input`` always holds
 (:meth:`LoadResult.check_accounting` asserts it, and every loader calls it before returning).
 Loaders that split one input row into several features (streets noded at intersections)
@@ -15,6 +19,8 @@ Examples
 >>> res = LoadResult(layer=layer, rejected=rejected, n_input=2, provenance={"source": "x.csv"})
 >>> res.check_accounting().summary()
 'x.csv: 2 rows in, 1 kept, 1 rejected (missing coordinates: 1)'
+>>> len(res), res["input_row"].tolist(), res.crs.to_epsg(), len(res.rejected)
+(1, [0], 4548, 1)
 """
 
 from __future__ import annotations
@@ -97,6 +103,38 @@ class LoadResult:
                 "a bug in jinan-gis; please report it with the input file."
             )
         return self
+
+    # ---------------------------------------------------------- behaves like its layer
+    # A LoadResult is used like the GeoDataFrame it carries (``res.plot()``, ``res["name"]``,
+    # ``len(res)``, ``res.explore()``), with the rejection table one attribute away
+    # (``res.rejected``); ``res.layer`` is the GeoDataFrame itself, for functions that need one.
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in {"layer", "rejected", "n_input", "provenance"}:
+            raise AttributeError(name)
+        return getattr(self.layer, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.layer[key]
+
+    def __len__(self) -> int:
+        return len(self.layer)
+
+    def __iter__(self) -> Any:
+        return iter(self.layer)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.layer
+
+    def __bool__(self) -> bool:  # a result is a result, even when nothing was kept
+        return True
+
+    def __repr__(self) -> str:
+        return f"<LoadResult {self.summary()}>\n{self.layer!r}"
+
+    def _repr_html_(self) -> str:
+        html = getattr(self.layer, "_repr_html_", None)
+        body = html() if html is not None else ""
+        return f"<p><b>LoadResult</b> {self.summary()}</p>{body}"
 
     def summary(self) -> str:
         """One line: rows in, kept, rejected by reason."""

@@ -137,3 +137,34 @@ def test_a_graph_from_osmnx_xml(tmp_path: Path) -> None:
     assert directed > 1.3 * undirected  # what counting both directions would have given
     assert net.edge_length.sum() == pytest.approx(sum(
         d["length"] for _, _, d in ox.convert.to_undirected(g).edges(data=True)), rel=5e-3)
+
+
+def test_a_load_result_reads_like_its_geodataframe(tmp_path) -> None:
+    """Loaders keep LoadResult (rejections and provenance travel with it), and it behaves like
+    the GeoDataFrame it carries: columns, len, crs, plot/explore, to_file are the layer's."""
+    import pandas as pd
+
+    import jinan_gis as jg
+
+    csv = tmp_path / "poi.csv"
+    pd.DataFrame({"name": ["洪家楼社区卫生服务中心", "no coordinates"],
+                  "lon": [117.06, None], "lat": [36.68, None]}).to_csv(csv, index=False)
+    res = jg.load_facilities(csv, datum="wgs84")
+    assert len(res) == 1 and res["category"].tolist() == ["chc"]
+    assert res.crs.to_epsg() == 4548 and "geometry" in res
+    assert callable(res.explore) and callable(res.to_file)
+    assert len(res.rejected) == 1 and res.rejected["reason"].notna().all()
+    assert bool(res) and "LoadResult" in repr(res)
+
+
+def test_coverage_comes_back_as_areas_with_names() -> None:
+    import jinan_gis as jg
+
+    inputs = jg.inputs_from_sample(scale=0.05)
+    by_zone = jg.run_coverage(inputs, categories=["clinic"], max_dist_m=1000,
+                              by_zone=True).table
+    g = jg.coverage_areas(by_zone, districts=inputs.districts, zones=inputs.zones)
+    assert len(g) == len(by_zone) and g.geometry.notna().all() and g.crs is not None
+    assert g["zone_name"].str.endswith(("街道", "镇")).all()
+    assert set(g["district_name"]) == {"历城区 Licheng District", "市中区 Shizhong District"}
+    assert g["share_network"].tolist() == by_zone["share_network"].tolist()
