@@ -65,6 +65,7 @@ HEADERS_ZH: dict[str, str] = {
     "year": "目标年份 year",
     "status": "达标情况 status",
     "basis": "依据类型 basis",
+    "plan": "规划 plan",
     "source_file": "来源文件 source",
     "quote": "原文 quote",
     "scope_used": "统计范围 scope",

@@ -242,7 +242,7 @@ class Report:
             lines.append(
                 f"| {r.metric_id} {r.name_zh} | {district_label(r.district)} | "
                 f"{_value_text(r.value, r.unit)} | {_value_text(r.target, r.unit)} | "
-                f"{r.status} | {r.basis} | {r.source_file} |"
+                f"{r.status} | {r.basis} | {getattr(r, 'plan', r.source_file)} |"
             )
         lines += _zone_lines(self.tables)
         if self.notes:

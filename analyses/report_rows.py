@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from ..geo.network import Network
-from .catalogue import LIFE_CIRCLES, Metric
+from .catalogue import LIFE_CIRCLES, Metric, plan_title
 from .coverage import PlacedPopulation, select_facilities
 from .life_circle import life_circle
 from .report_model import PLAN_SCOPE_NOTE
@@ -74,6 +74,7 @@ def metric_row(m: Metric, district: str, **kw: object) -> dict:
         "year": m.year,
         "status": "",
         "basis": m.basis,
+        "plan": " / ".join(dict.fromkeys(plan_title(m.source_file))),
         "source_file": m.source_file,
         "quote": m.quote,
         "scope_used": "",
