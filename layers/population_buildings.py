@@ -69,8 +69,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from pyproj import CRS
 
-from ..geo.crs import metric_crs_or_default, to_analysis_crs
+from ..geo.crs import metric_crs_or_default, require_metric_crs, to_analysis_crs
 from ..geo.errors import InputDataError
 from ..geo.missing import is_missing
 from .population_layer import check_totals, finish_population
@@ -261,8 +262,9 @@ def _assign(points: npt.NDArray[np.object_], zone_geoms: list[Any]) -> npt.NDArr
         return zone_of
     tree = shapely.STRtree(np.asarray(zone_geoms, dtype=object))
     pt, zi = tree.query(points, predicate="intersects")
-    order = np.lexsort((zi, pt))[::-1]  # so that the first zone is written last
-    zone_of[pt[order]] = zi[order]
+    first = np.full(len(points), len(zone_geoms), dtype=np.int64)
+    np.minimum.at(first, pt, zi)  # the first zone in ``zones`` order
+    zone_of[first < len(zone_geoms)] = first[first < len(zone_geoms)]
     return zone_of
 
 
@@ -417,7 +419,8 @@ def population_from_buildings(
         )
     if not (default_levels > 0 and metres_per_level > 0):
         raise InputDataError("default_levels and metres_per_level must be positive.")
-    work_crs = metric_crs_or_default(buildings) if crs is None else crs
+    work_crs = metric_crs_or_default(buildings) if crs is None else CRS.from_user_input(crs)
+    work_crs = str(require_metric_crs(work_crs, what="crs").to_string())
     gdf = to_analysis_crs(buildings, what=source_name, crs=work_crs)
     codes, zone_geoms, table = _zones_and_totals(
         totals, zones, zone_column=zone_column, total_column=total_column, crs=work_crs
@@ -434,7 +437,9 @@ def population_from_buildings(
         "metres_per_level": metres_per_level,
     }
     layer, homeless = _homes(gdf, geoms, points, zone, reason, codes, table, opts)
-    layer = _add_homeless(layer, homeless, codes, zone_geoms, table, n_buildings=len(gdf))
+    layer = _add_homeless(
+        layer, homeless, codes, zone_geoms, table, n_buildings=len(gdf), source=source_name
+    )
     if age_shares is not None:
         ages = _age_columns(layer, age_shares)
         layer = layer.assign(**ages)[
@@ -502,6 +507,7 @@ def _add_homeless(
     totals: dict[str, float],
     *,
     n_buildings: int,
+    source: str,
 ) -> gpd.GeoDataFrame:
     """One point per zone with people but no home, at the zone's representative point."""
     if homeless:
@@ -518,7 +524,7 @@ def _add_homeless(
         {
             "pop_id": [f"zone:{c}" for c in homeless],
             "population": [totals[c] for c in homeless],
-            "source": layer["source"].iloc[0] if len(layer) else "buildings",
+            "source": source,
             "zone": pd.Series(homeless, dtype=object),
             "input_row": np.arange(n_buildings, n_buildings + len(homeless), dtype=np.int64),
             "building": pd.Series([None] * len(homeless), dtype=object),
