@@ -223,6 +223,9 @@ def cmd_metrics(args) -> int:
 
 # ----------------------------------------------------------------------------- import
 def cmd_import(args) -> int:
+    if args.kind == "osm":  # every OSM layer + people in the buildings: analyses/osm_import.py
+        from jinan_gis.analyses.osm_import import import_osm_command
+        return import_osm_command(args)
     from jinan_gis.layers.store import LayerStore
 
     kind = args.kind
@@ -476,7 +479,7 @@ def _add_import(sub: Any) -> None:
                        "rejection table.")
     i.add_argument("path", help="the file to import")
     i.add_argument("--as", dest="kind", required=True,
-                   choices=["facilities", "streets", "population", "zones"])
+                   choices=["facilities", "streets", "population", "zones", "osm"])
     i.add_argument("--store", default="out/store.gpkg", help="layer store GeoPackage")
     i.add_argument("--name", help="layer name in the store (default: the --as value)")
     i.add_argument("--category", help="facility category for every row: id or Chinese/English "
@@ -492,7 +495,10 @@ def _add_import(sub: Any) -> None:
     i.add_argument("--mode", default="walk", choices=MODES)
     i.add_argument("--area", action="append",
                    help="district code or name for street imports, repeatable (default both: "
-                   "370112 历城区 and 370103 市中区)")
+                   "370112 历城区 and 370103 市中区); --as osm: or a polygon file")
+    i.add_argument("--population-total", type=float, help="--as osm: people in the area")
+    i.add_argument("--population-table", help="--as osm: CSV code,total (zones: --zones)")
+    i.add_argument("--zones", help="--as osm: zone polygon file with a code column")
     i.add_argument("--out", help="where to write the rejection table (default: store folder)")
     i.add_argument("-v", "--verbose", action="count", default=0)
     i.set_defaults(func=cmd_import, quiet=False)
