@@ -2,30 +2,42 @@
 
 Jinan's streets, facilities and population cannot be had offline, so ``make demo`` runs on a
 deterministic synthetic sample built inside the **real** district polygons
-(:func:`~jinan_gis.layers.districts.load_districts`) and calibrated to what the plans publish:
+(:func:`~jinan_gis.layers.districts.load_districts`) and calibrated to real figures:
 
+- district population totals and age groups: the **2020 census** (第七次全国人口普查分县资料,
+  :func:`~jinan_gis.layers.census.census_totals`, ``data/census2020.csv``): 历城区 1,316,289
+  and 市中区 903,714 residents, exactly. Each population point carries ``pop_0_2`` (an
+  estimate: age 0 plus 2/4 of the census' 1-4 band), ``pop_0_14``, ``pop_60plus`` and
+  ``pop_65plus``: its population times the district's census share of that group, so that
+  each district's points sum to the census figures. Where the old people live *within* a
+  district is therefore not real (every point has the district's age structure).
+  **Caveat:** 历城区's census total excludes the residents of the parts of the legal 历城区
+  polygon counted under 济南高新技术产业开发区 (高新区, 370171), so the real polygon holds
+  somewhat more people (:func:`~jinan_gis.layers.census.census_caveat`);
 - Licheng (历城区): 12 community health service centres, 3 sub-district health centres and 39
   community health service stations (「全区现有社区卫生服务中心12家,街道卫生院3家,社区卫生服务站
-  39家」, 000_13695917f30c47f9.txt); population 1.112 million (「达到 111.2 万（七普数据）」,
-  002_248ac38be71e6bc0.txt), urbanisation 87.2 %;
+  39家」, 000_13695917f30c47f9.txt), urbanisation 87.2 % (002_248ac38be71e6bc0.txt);
 - Shizhong (市中区): 13 sub-district elderly-care centres and 43 day-care centres (「新建街道综合
-  养老服务中心13 处…老年人日间照料中心43 处」, 003_e346c132f88ab10b.txt); population about
-  1.0 million (「全区常住人口增至近百万」, 003), urbanisation 97.3 %;
+  养老服务中心13 处…老年人日间照料中心43 处」, 003_e346c132f88ab10b.txt), urbanisation 97.3 %;
 - streets dense in the urban cores (north) and sparse in the southern mountains; other
-  categories at plausible densities (toolkit assumptions, listed in :data:`PLAUSIBLE_COUNTS`).
+  categories at plausible densities per census resident (toolkit assumptions, listed in
+  :data:`PLAUSIBLE_COUNTS`).
 
-**Nothing here is real.**  Every feature carries ``source = "synthetic"``; street names,
-facility names and sub-district *boundaries* are invented (the sub-district *names* and codes
-are the real 2023 ones from the fact table, but their polygons are Voronoi cells around
-invented seeds).  Every table and map made from the sample says so.
+Population values are in persons to 0.001; in each district the rounding residue goes to its
+most populous point, so the district sums equal the census figures (to 1e-6 of a person).
+
+**Nothing else here is real.**  Every feature carries ``source = "synthetic"``; street names,
+facility names, where people live and sub-district *boundaries* are invented (the sub-district
+*names* and codes are the real 2023 ones from the fact table, but their polygons are Voronoi
+cells around invented seeds).  Every table and map made from the sample says so.
 
 Examples
 --------
 >>> s = build_sample(districts=("370103",), scale=0.05, seed=1)
 >>> sorted(set(s.facilities["source"])), sorted(set(s.streets["source"]))
 (['synthetic'], ['synthetic'])
->>> round(s.population["population"].sum())
-1000000
+>>> round(s.population["population"].sum()), round(s.population["pop_65plus"].sum())
+(903714, 114864)
 """
 
 from __future__ import annotations
@@ -45,10 +57,12 @@ from shapely.geometry import box
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.files import atomic_path
 from ..geo.synthetic import street_grid
+from .census import census_caveat, census_totals
 from .districts import DISTRICT_CODES, load_districts, load_subdistricts, resolve_district
 from .taxonomy import get_category
 
 __all__ = [
+    "AGE_GROUPS",
     "CALIBRATION",
     "OLD_TOWN_BBOX_LONLAT",
     "PLAUSIBLE_COUNTS",
@@ -61,9 +75,23 @@ log = logging.getLogger(__name__)
 
 SYNTHETIC = "synthetic"
 
+_CENSUS = census_totals()
+AGE_GROUPS: dict[str, str] = {
+    "pop_0_2": "age_0_2_est",
+    "pop_0_14": "age_0_14",
+    "pop_60plus": "age_60plus",
+    "pop_65plus": "age_65plus",
+}
+"""Age columns of the sample's population points -> the census column they sum to per district
+(``pop_0_2`` is an estimate: see ``data/census2020.PROVENANCE.json``)."""
+_CENSUS_SOURCE = (
+    "2020 census (第七次全国人口普查分县资料), data/census2020.csv, built by "
+    "scripts/build_census_table.py"
+)
+
 CALIBRATION: dict[str, dict] = {
     "370112": {
-        "population": 1_112_000,
+        "population": int(_CENSUS.at["370112", "population"]),
         "urban_share": 0.872,
         "urban_north_of_lat": 36.62,
         # synthetic population cores: (lon, lat, sigma_km, weight); invented, roughly where
@@ -73,30 +101,33 @@ CALIBRATION: dict[str, dict] = {
                   (117.20, 36.63, 2.0, 0.3)],
         "counts": {"chc": 12, "township_health_centre": 3, "chs_station": 39},
         "sources": {
-            "population": "002_248ac38be71e6bc0.txt: "
-            "「全区常住人口增长 30%、达到 111.2 万（七普数据）」",
+            "population": f"{_CENSUS_SOURCE}: 1,316,289 常住人口 (2020-11-01), excluding the "
+            "parts of the legal district counted under 高新区 370171 (see census_caveat); the "
+            "plan's 「达到 111.2 万（七普数据）」 (002_248ac38be71e6bc0.txt) is the area managed "
+            "by the 历城区 government",
             "urban_share": "002_248ac38be71e6bc0.txt: 「城镇化率由 62.4%提高到 87.2%」",
             "clinics": "000_13695917f30c47f9.txt: 「全区现有社区卫生服务中心12家,街道卫生院3家,"
             "社区卫生服务站39家」",
         },
     },
     "370103": {
-        "population": 1_000_000,
+        "population": int(_CENSUS.at["370103", "population"]),
         "urban_share": 0.973,
         "urban_north_of_lat": 36.58,
         "cores": [(116.99, 36.655, 2.0, 1.0), (117.01, 36.635, 2.0, 1.0),
                   (116.98, 36.61, 2.5, 0.6), (117.03, 36.60, 2.0, 0.4)],
         "counts": {"elderly_care_centre": 13, "day_care_centre": 43},
         "sources": {
-            "population": "003_e346c132f88ab10b.txt: 「全区常住人口增至近百万」 "
-            "(about 1.0 million)",
+            "population": f"{_CENSUS_SOURCE}: 903,714 常住人口 (2020-11-01); the plan's "
+            "「全区常住人口增至近百万」 (003_e346c132f88ab10b.txt) agrees",
             "urban_share": "003_e346c132f88ab10b.txt: 「常住人口城镇化率提高到97.3%」",
             "elderly": "003_e346c132f88ab10b.txt: 「新建街道综合养老服务中心13 处,农村幸福院19 处、"
             "老年人日间照料中心43 处」",
         },
     },
 }
-"""Published figures the sample is calibrated to, with their verbatim sources."""
+"""Real figures the sample is calibrated to (population: the 2020 census; counts and
+urbanisation: the plans), with their sources."""
 
 PLAUSIBLE_COUNTS: dict[str, dict[str, float]] = {
     # per district: facilities per 10,000 residents (toolkit assumptions, NOT from the plans)
@@ -309,7 +340,7 @@ def build_sample(
 
         # ---- population: urban points on a jittered grid near streets, rural villages
         cores = [(*_lonlat_to_4548(lo, la), sg * 1000.0, a) for lo, la, sg, a in cal["cores"]]
-        pop = _population(poly, urban_in, cal, rng, scale, cores)
+        pop = _with_age_groups(_population(poly, urban_in, cal, rng, scale, cores), code)
         pop["district_code"] = code
         pop_frames.append(pop)
 
@@ -375,7 +406,14 @@ def build_sample(
     prov = {
         "source": SYNTHETIC,
         "note": "SYNTHETIC sample: streets, facilities, population and sub-district boundaries "
-        "are invented inside the real district polygons; calibrated to the plans' counts.",
+        "are invented inside the real district polygons; calibrated to the plans' counts. "
+        "District population totals and age groups (pop_0_2 estimated, pop_0_14, pop_60plus, "
+        "pop_65plus) are the 2020 census figures; 历城区's excludes the parts counted under "
+        "高新区 370171 (census_caveat).",
+        "population_totals": {c: {"population": int(_CENSUS.at[c, "population"]),
+                                  **{k: int(_CENSUS.at[c, v]) for k, v in AGE_GROUPS.items()},
+                                  "source": _CENSUS_SOURCE} for c in codes},
+        "census_caveat": census_caveat(),
         "seed": seed,
         "scale": scale,
         "calibration": {c: CALIBRATION[c] for c in codes},
@@ -459,6 +497,22 @@ def _population(poly, urban, cal, rng: np.random.Generator, scale: float,
         {"population": df["population"].to_numpy(), "source": SYNTHETIC},
         geometry=gpd.points_from_xy(df["x"], df["y"]), crs=ANALYSIS_CRS,
     )
+
+
+def _with_age_groups(pop: gpd.GeoDataFrame, code: str) -> gpd.GeoDataFrame:
+    """Add the :data:`AGE_GROUPS` columns: each point's population times the district's census
+    share of the group, in persons to 0.001, the residue on the most populous point, so that
+    the district sums equal the census figures (computed in integer thousandths of a person)."""
+    census = _CENSUS.loc[code]
+    milli = np.rint(pop["population"].to_numpy() * 1000).astype(np.int64)
+    total = int(census["population"])
+    top = int(np.argmax(milli))
+    for col, census_col in AGE_GROUPS.items():
+        count = int(census[census_col])
+        part = np.rint(milli * (count / total)).astype(np.int64)
+        part[top] += count * 1000 - int(part.sum())
+        pop[col] = part / 1000
+    return pop
 
 
 def _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres) -> np.ndarray:
