@@ -389,7 +389,14 @@ def _finish(inputs: AnalysisInputs, rows: list[dict], tables: dict[str, pd.DataF
             places: dict[str, gpd.GeoDataFrame], ctx: _Context) -> Report:
     """The :class:`Report`, marked synthetic throughout when the inputs are."""
     notes = ctx.notes
-    metrics_df = order_coverage_columns(pd.DataFrame(rows))
+    if not rows:  # an area outside the catalogue's districts: an empty table, same columns
+        codes = ", ".join(str(c) for c in inputs.districts.get("code", [])) if \
+            inputs.districts is not None else ""
+        notes.append(f"no plan metric applies to the area ({codes or 'no district code'}): the "
+                     "catalogue's targets are for 历城区 370112 and 市中区 370103; use "
+                     "coverage(...) or jinan-gis coverage for other areas.")
+    columns = list(metric_row(CATALOGUE[0], "").keys())
+    metrics_df = order_coverage_columns(pd.DataFrame(rows, columns=None if rows else columns))
     layers = inputs.layer_table()
     synthetic = inputs.synthetic
     metrics_df["synthetic_inputs"] = synthetic
