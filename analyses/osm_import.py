@@ -37,7 +37,11 @@ import shapely
 from ..geo.errors import InputDataError
 from ..layers.result import LoadResult
 
-__all__ = ["OsmImport", "import_osm"]
+__all__ = [
+    "OsmImport",
+    "census_age_shares",
+    "import_osm",
+]
 
 _POLYGON_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 
@@ -121,14 +125,40 @@ def _census() -> pd.DataFrame | None:
     return census_totals()
 
 
+def census_age_shares(codes: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Each district's 2020 census age shares, keyed as the sample's age columns
+    (``pop_0_2``, ``pop_0_14``, ``pop_60plus``, ``pop_65plus``): the demand of
+    elderly-care and childcare metrics travels with the people.
+
+    Examples
+    --------
+    >>> round(census_age_shares(["370112"])["370112"]["60plus"], 6)
+    0.162008
+    """
+    census = _census()
+    out: dict[str, dict[str, float]] = {}
+    if census is None:
+        return out
+    for c in codes:
+        if c in census.index:
+            r = census.loc[c]
+            out[c] = {"0_2": r["age_0_2_est"] / r["population"],
+                      "0_14": r["age_0_14"] / r["population"],
+                      "60plus": r["age_60plus"] / r["population"],
+                      "65plus": r["age_65plus"] / r["population"]}
+    return out
+
+
 def _population(buildings: LoadResult, totals: dict[str, float], zones: gpd.GeoDataFrame,
                 source: str) -> LoadResult:
     from ..layers.population_buildings import population_from_buildings
 
     b = buildings.layer.rename(columns={"levels": "building:levels", "height_m": "height"})
     whole = all(float(v).is_integer() for v in totals.values())
+    ages = census_age_shares(list(totals)) if source == "census 2020" else None
     res = population_from_buildings(b, totals, zones=zones, zone_column="code",
                                     people="integer" if whole else "float",
+                                    age_shares=ages or None,
                                     crs=buildings.layer.crs, source_name="osm-buildings")
     res.provenance["totals_from"] = source
     return res

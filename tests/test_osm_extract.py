@@ -160,3 +160,35 @@ def test_a_pbf_is_required(tmp_path: Path) -> None:
     p.write_text("<osm/>")
     with pytest.raises(InputDataError, match="osmium cat"):
         load_osm(p, area=AREA)
+
+
+def test_jinan_default_puts_the_census_in_the_buildings_with_age_groups() -> None:
+    """For the Jinan districts the control totals are the 2020 census (packaged table), and
+    the census age shares travel with the people (demand of elderly-care metrics)."""
+    import geopandas as gpd
+    import shapely
+
+    from jinan_gis.analyses.osm_import import _population, _totals
+    from jinan_gis.layers.census import census_totals
+    from jinan_gis.layers.districts import load_districts
+    from jinan_gis.layers.result import LoadResult
+
+    districts = load_districts()
+    pts = districts.geometry.representative_point()
+    homes = gpd.GeoDataFrame(
+        {"building": ["apartments", "house", "office"] * len(districts),
+         "levels": [6.0, None, 3.0] * len(districts), "height_m": [None] * 3 * len(districts)},
+        geometry=[shapely.box(p.x + dx, p.y, p.x + dx + 20, p.y + 20)
+                  for p in pts for dx in (0, 100, 200)], crs=districts.crs)
+    totals, zones, source = _totals(districts, True, total=None, table=None, zones=None,
+                                    crs=districts.crs)
+    assert source == "census 2020"
+    res = _population(LoadResult(homes, pd.DataFrame(), len(homes)), totals, zones, source)
+    pop = res.layer
+    census = census_totals()
+    by = pop.groupby("zone")[["population", "pop_60plus"]].sum()
+    for code in ("370112", "370103"):
+        assert by.loc[code, "population"] == census.loc[code, "population"]
+        assert by.loc[code, "pop_60plus"] == pytest.approx(census.loc[code, "age_60plus"],
+                                                           rel=1e-9)
+    assert "non-residential building" in set(res.rejected["reason"])
