@@ -132,8 +132,8 @@ def census_age_shares(codes: Sequence[str]) -> dict[str, dict[str, float]]:
 
     Examples
     --------
-    >>> round(census_age_shares(["370112"])["370112"]["60plus"], 6)
-    0.162008
+    >>> round(float(census_age_shares(["370112"])["370112"]["60plus"]), 4)
+    0.162
     """
     census = _census()
     out: dict[str, dict[str, float]] = {}
@@ -142,10 +142,10 @@ def census_age_shares(codes: Sequence[str]) -> dict[str, dict[str, float]]:
     for c in codes:
         if c in census.index:
             r = census.loc[c]
-            out[c] = {"0_2": r["age_0_2_est"] / r["population"],
-                      "0_14": r["age_0_14"] / r["population"],
-                      "60plus": r["age_60plus"] / r["population"],
-                      "65plus": r["age_65plus"] / r["population"]}
+            out[c] = {"0_2": float(r["age_0_2_est"] / r["population"]),
+                      "0_14": float(r["age_0_14"] / r["population"]),
+                      "60plus": float(r["age_60plus"] / r["population"]),
+                      "65plus": float(r["age_65plus"] / r["population"])}
     return out
 
 
