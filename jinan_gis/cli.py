@@ -232,7 +232,6 @@ def cmd_import(args) -> int:
     if kind == "facilities" and args.category:
         from jinan_gis.geo.errors import InputDataError
         from jinan_gis.layers.taxonomy import resolve_categories
-
         ids = resolve_categories(args.category)  # ids, Chinese/English names; else the list
         if len(ids) != 1:
             raise InputDataError(
@@ -242,12 +241,10 @@ def cmd_import(args) -> int:
         args.category = ids[0]
     if kind == "facilities":
         from jinan_gis.layers.facilities import load_facilities
-
         res = load_facilities(args.path, datum=args.datum, category=args.category,
                               encoding=args.encoding, crs=args.crs, sheet=args.sheet)
     elif kind == "zones":
         from jinan_gis.layers.zones import load_zones
-
         res = load_zones(args.path, zone_type=args.zone_type, encoding=args.encoding,
                          crs=args.crs)
     elif kind == "population":
@@ -281,10 +278,9 @@ def cmd_import(args) -> int:
                                           name_column="name", source=Path(args.path).name)
         if chk.suggested:
             print(f"warning: {chk.message}")
-    store.write(name, res)
     print(f"{Path(args.path).name}: {res.n_input} rows in, {res.n_kept} kept, "
           f"{res.n_rejected} rejected")
-    if res.n_rejected:
+    if res.n_rejected:  # the reasons are written first: a refused write still shows them
         out = Path(args.out or Path(args.store).parent)
         out.mkdir(parents=True, exist_ok=True)
         p = out / f"{name}_rejected.csv"
@@ -292,6 +288,7 @@ def cmd_import(args) -> int:
         print(f"rejected rows and reasons: {p}")
         for reason, n in res.rejected["reason"].value_counts().items():
             print(f"  {n} x {reason}")
+    store.write(name, res, replace_empty=args.replace_empty)
     print(f"stored as layer {name!r} in {args.store}")
     return 0
 
@@ -482,6 +479,8 @@ def _add_import(sub: Any) -> None:
                    choices=["facilities", "streets", "population", "zones", "osm"])
     i.add_argument("--store", default="out/store.gpkg", help="layer store GeoPackage")
     i.add_argument("--name", help="layer name in the store (default: the --as value)")
+    i.add_argument("--replace-empty", action="store_true", help="store a layer that kept 0 rows "
+                   "over a stored one (refused by default: the stored layer stays)")
     i.add_argument("--category", help="facility category for every row: id or Chinese/English "
                    "name, e.g. chc or 社区卫生服务站 (default: classified from the names); "
                    "`jinan-gis categories` lists them")

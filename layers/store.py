@@ -225,8 +225,13 @@ class LayerStore:
         data: LoadResult | gpd.GeoDataFrame,
         *,
         provenance: Mapping[str, Any] | None = None,
+        replace_empty: bool = False,
     ) -> None:
         """Write (or replace) layer ``name`` with its rejection table and provenance, atomically.
+
+        A stored layer is never replaced by one that kept no row (an import that failed
+        everywhere) unless ``replace_empty=True``: :class:`LayerError` is raised and the store
+        is left exactly as it was.
 
         Parameters
         ----------
@@ -249,6 +254,15 @@ class LayerStore:
                 f"{type(data).__name__}."
             )
         require_crs(result.layer, what=f"layer {name!r}")
+        if len(result.layer) == 0 and not replace_empty and name in self.names():
+            reasons = "; ".join(f"{r}: {n}" for r, n in
+                                result.rejected["reason"].value_counts().items()) or "no rows"
+            raise LayerError(
+                f"{result.provenance.get('source', name)}: 0 of {result.n_input} rows kept "
+                f"({reasons}), so the stored layer {name!r} is left as it was; fix the file "
+                "(see the rejection table), or store the empty layer on purpose "
+                "(--replace-empty / replace_empty=True)."
+            )
         prov = {**result.provenance, **(provenance or {})}
         written_at = datetime.now(UTC).isoformat(timespec="seconds")
         prov["written_at"] = written_at
