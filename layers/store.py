@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import stat
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +158,31 @@ class LayerStore:
             return pd.DataFrame(columns=list(_META_COLUMNS))
         return pyogrio.read_dataframe(self.path, layer=META_TABLE, read_geometry=False)
 
+    def _check_writable(self) -> None:
+        """Refuse to write where a write would destroy or defy something: a path that is not a
+        ``.gpkg``, an existing file that is not a jinan-gis store (a user's own data), a
+        read-only file (no write permission bit, even for root) or folder."""
+        p = self.path
+        fix = "choose a new .gpkg path (created on the first write) or an existing store"
+        if p.suffix.lower() != ".gpkg":
+            raise LayerError(f"{p}: a layer store is a GeoPackage (.gpkg); {fix}.")
+        if p.exists():
+            if not p.is_file():
+                raise LayerError(f"{p} is a folder, not a layer store; {fix}.")
+            try:
+                tables = {str(n) for n in pyogrio.list_layers(p)[:, 0]}
+            except Exception:  # any unreadable file is "not a store"
+                tables = set()
+            if META_TABLE not in tables:
+                raise LayerError(f"{p} exists and is not a jinan-gis layer store (no "
+                                 f"{META_TABLE} table): it is left untouched; {fix}.")
+            if not p.stat().st_mode & stat.S_IWUSR:
+                raise LayerError(f"{p} is read-only: it is left untouched; make it writable "
+                                 f"(chmod u+w) or {fix}.")
+        folder = p.parent if str(p.parent) else Path(".")
+        if folder.exists() and not folder.stat().st_mode & stat.S_IWUSR:
+            raise LayerError(f"{folder} is read-only: cannot write {p.name} there; {fix}.")
+
     def names(self) -> list[str]:
         """The layers in the store, sorted."""
         return sorted(str(n) for n in self._meta()["name"])
@@ -244,6 +270,7 @@ class LayerStore:
             Merged over the result's provenance (source, datum, date, notes...).
         """
         self._check_name(name)
+        self._check_writable()
         if isinstance(data, LoadResult):
             result = data.check_accounting()
         elif isinstance(data, gpd.GeoDataFrame):

@@ -74,3 +74,42 @@ def test_the_store_refuses_in_python_too(tmp_path: Path) -> None:
     assert len(store.read("streets").layer) == 1
     store.write("new_layer", gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:4548").iloc[:0])
     assert len(store.read("new_layer").layer) == 0  # nothing replaced: a new empty layer is fine
+
+
+@pytest.mark.parametrize("kind", ["csv", "shp", "geojson", "foreign_gpkg"])
+def test_a_store_path_at_a_users_file_leaves_it_untouched(tmp_path: Path, kind: str) -> None:
+    """--store pointing at the user's own file is refused, and the file is not replaced."""
+    pts = gpd.GeoDataFrame({"n": [1]}, geometry=[Point(117.0, 36.6)], crs="EPSG:4326")
+    if kind == "csv":
+        target = tmp_path / "mine.csv"
+        target.write_text("a,b\n1,2\n", encoding="utf-8")
+    elif kind == "shp":
+        target = tmp_path / "mine.shp"
+        pts.to_file(target)
+    elif kind == "geojson":
+        target = tmp_path / "x.geojson"
+    else:
+        target = tmp_path / "mine.gpkg"
+        pts.to_file(target, layer="my_data")
+    before = target.read_bytes() if target.exists() else None
+    out = _run("import", str(_good_facilities(tmp_path)), "--as", "facilities", "--datum",
+               "wgs84", "--store", str(target))
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    if before is None:
+        assert not target.exists()
+    else:
+        assert target.read_bytes() == before
+
+
+def test_a_read_only_store_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "s.gpkg"
+    ok = _run("import", str(_good_facilities(tmp_path)), "--as", "facilities", "--datum",
+              "wgs84", "--store", str(store))
+    assert ok.returncode == 0, ok.stderr
+    store.chmod(0o444)
+    before = store.read_bytes()
+    out = _run("import", str(_good_facilities(tmp_path)), "--as", "facilities", "--datum",
+               "wgs84", "--name", "more", "--store", str(store))
+    assert out.returncode == 2 and "read-only" in out.stderr, out.stderr
+    assert store.read_bytes() == before
