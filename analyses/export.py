@@ -37,7 +37,7 @@ import pandas as pd
 import pyogrio
 
 from ..geo.crs import ANALYSIS_CRS
-from ..geo.files import atomic_path, write_text_atomic
+from ..geo.files import atomic_path, spreadsheet_safe, write_text_atomic
 from ..geo.network import Network
 from ..layers.provenance import SYNTHETIC_MARK, is_synthetic, mark_synthetic
 from .export_excel import SheetPlan, sheet_plan, with_names, write_sheet
@@ -537,5 +537,5 @@ def write_csv(
     path = Path(path)
     out = mark_synthetic(table, True) if synthetic else table
     with atomic_path(path, suffix=".tmp.csv") as tmp:
-        out.to_csv(tmp, encoding="utf-8-sig", index=index)
+        spreadsheet_safe(out).to_csv(tmp, encoding="utf-8-sig", index=index)
     return path

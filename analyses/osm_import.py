@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 
 from ..geo.errors import InputDataError
+from ..geo.files import write_csv_atomic
 from ..layers.result import LoadResult
 
 __all__ = [
@@ -206,7 +207,7 @@ def import_osm_command(args: Any) -> int:
     for name, res in got.results.items():
         if res.n_rejected:
             out.mkdir(parents=True, exist_ok=True)
-            res.rejected.to_csv(out / f"{name}_rejected.csv", index=False, encoding="utf-8-sig")
+            write_csv_atomic(res.rejected, out / f"{name}_rejected.csv")
     for note in got.notes:
         print(note)
     print(f"stored {', '.join(got.results)} in {args.store} (rejection tables: {out})")

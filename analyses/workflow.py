@@ -492,11 +492,12 @@ def run_coverage(inputs: AnalysisInputs, *, categories: Sequence[str], max_dist_
 
 def write_coverage(run: CoverageRun, *, out_dir: str | Path) -> Path:
     """Write ``coverage.csv`` (UTF-8 with BOM, for Excel; marked when synthetic)."""
+    from ..geo.files import write_csv_atomic
     from ..layers.provenance import mark_synthetic
 
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     p = Path(out_dir) / "coverage.csv"
-    mark_synthetic(run.table, run.synthetic).to_csv(p, encoding="utf-8-sig")
+    write_csv_atomic(mark_synthetic(run.table, run.synthetic), p, index=True)
     return p
 
 

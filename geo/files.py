@@ -27,8 +27,12 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["atomic_path", "write_text_atomic"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["atomic_path", "spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
 
 _COMPANIONS = ("-journal", "-wal", "-shm")
 
@@ -89,3 +93,50 @@ def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding=encoding, newline="\n") as fh:
             fh.write(text)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as formulas in Excel or LibreOffice.
+
+    A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) gets a
+    leading apostrophe, the spreadsheet convention for "this is text" (OWASP CSV injection).
+    Numbers are left as numbers; the index is treated like a column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spreadsheet_safe(pd.DataFrame({"name": ["=HYPERLINK(1)", "ok"], "n": [-1, 2]})
+    ...                  ).to_dict("list")
+    {'name': ["'=HYPERLINK(1)", 'ok'], 'n': [-1, 2]}
+    """
+    import pandas as pd
+
+    def fix(v: object) -> object:
+        return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(fix)
+    if out.index.dtype == object:
+        out.index = out.index.map(fix)
+    return out
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
+    """Write ``frame`` as a spreadsheet-safe CSV (UTF-8 with BOM, for Excel) atomically.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = write_csv_atomic(pd.DataFrame({"a": ["@SUM(1)"]}),
+    ...                      pathlib.Path(tempfile.mkdtemp()) / "r.csv")
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['a', "'@SUM(1)"]
+    """
+    with atomic_path(path) as tmp:
+        spreadsheet_safe(frame).to_csv(tmp, index=index, encoding="utf-8-sig")
+    return Path(path)

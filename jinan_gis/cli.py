@@ -226,6 +226,7 @@ def cmd_import(args) -> int:
     if args.kind == "osm":  # every OSM layer + people in the buildings: analyses/osm_import.py
         from jinan_gis.analyses.osm_import import import_osm_command
         return import_osm_command(args)
+    from jinan_gis.geo.files import write_csv_atomic
     from jinan_gis.layers.store import LayerStore
 
     kind = args.kind
@@ -284,7 +285,7 @@ def cmd_import(args) -> int:
         out = Path(args.out or Path(args.store).parent)
         out.mkdir(parents=True, exist_ok=True)
         p = out / f"{name}_rejected.csv"
-        res.rejected.to_csv(p, index=False, encoding="utf-8-sig")
+        write_csv_atomic(res.rejected, p)  # text never runs as a formula in Excel
         print(f"rejected rows and reasons: {p}")
         for reason, n in res.rejected["reason"].value_counts().items():
             print(f"  {n} x {reason}")

@@ -113,3 +113,17 @@ def test_a_read_only_store_is_refused(tmp_path: Path) -> None:
                "wgs84", "--name", "more", "--store", str(store))
     assert out.returncode == 2 and "read-only" in out.stderr, out.stderr
     assert store.read_bytes() == before
+
+
+def test_rejected_rows_never_become_formulas_in_excel(tmp_path: Path) -> None:
+    """A name like =HYPERLINK(...) in a rejected row is written to the CSV as text."""
+    csv = tmp_path / "evil.csv"
+    csv.write_text('name,lon,lat\n"=HYPERLINK(""http://x"",""click"")",,\n'
+                   "@SUM(A1),117.06,36.68\n", encoding="utf-8")
+    store = tmp_path / "s.gpkg"
+    _run("import", str(csv), "--as", "facilities", "--datum", "wgs84", "--store", str(store))
+    rejected = (tmp_path / "facilities_rejected.csv").read_text(encoding="utf-8-sig")
+    assert "=HYPERLINK" in rejected
+    for line in rejected.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.strip('"').startswith(("=", "+", "@")), line
