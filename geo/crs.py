@@ -43,6 +43,7 @@ __all__ = [
     "check_coordinates_plausible",
     "describe_crs",
     "metric_crs_or_default",
+    "parse_crs",
     "require_crs",
     "require_metric_crs",
     "to_analysis_crs",
@@ -75,6 +76,29 @@ _NOT_METRIC_FIX = (
     "Reproject first with jinan_gis.geo.crs.to_analysis_crs(gdf) (EPSG:4548, metres, "
     "true distances in Jinan)."
 )
+
+
+def parse_crs(crs: Any, *, what: str = "crs") -> CRS:
+    """A CRS the user named (``"EPSG:4548"``, ``4527``, WKT, a pyproj CRS), or a
+    :class:`CRSError` naming the fix instead of pyproj's error.
+
+    Examples
+    --------
+    >>> parse_crs("EPSG:4548").to_epsg()
+    4548
+    >>> parse_crs("EPSG:99999", what="--crs")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: --crs 'EPSG:99999' is not a known CRS. ...
+    """
+    try:
+        return CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj.exceptions.CRSError and malformed input alike
+        raise CRSError(
+            f"{what} {crs!r} is not a known CRS. Name one as EPSG:<code>, e.g. EPSG:4548 "
+            "(CGCS2000 Gauss-Kruger CM 117E), EPSG:4527 (zone 39, eastings with the 39 prefix), "
+            "EPSG:4490 or EPSG:4326 (longitude/latitude)."
+        ) from exc
 
 
 def describe_crs(crs: Any) -> str:

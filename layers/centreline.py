@@ -47,7 +47,7 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs
+from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs, parse_crs
 from ..geo.errors import CRSError, InputDataError, JinanGISError, LayerError
 from .areas import AreaLike
 from .noding import node_lines
@@ -230,6 +230,7 @@ def read_centreline_file(
         )
     crs_from = "file"
     if file_crs is not None:
+        file_crs = parse_crs(file_crs, what="file_crs")
         if gdf.crs is not None and not gdf.crs.equals(file_crs):
             log.warning(
                 "%s declares %s; using file_crs=%s as asked",

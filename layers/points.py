@@ -60,6 +60,7 @@ from ..geo.crs import (
     JINAN_BOUNDS_LONLAT,
     check_coordinates_plausible,
     describe_crs,
+    parse_crs,
 )
 from ..geo.datum import convert, normalize_datum
 from ..geo.errors import CRSError, DatumError, InputDataError
@@ -257,7 +258,7 @@ def locate(
     xs = np.asarray(x, dtype=np.float64)
     ys = np.asarray(y, dtype=np.float64)
     d = normalize_datum(datum)
-    c = None if crs is None else CRS.from_user_input(crs)
+    c = None if crs is None else parse_crs(crs)
     if c is not None and not c.is_geographic and d != "wgs84":
         raise DatumError(
             f"{source}: datum {datum!r} applies to longitude/latitude only, but the "

@@ -20,7 +20,7 @@ from pyproj import CRS, Transformer
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from ..geo.crs import ANALYSIS_CRS, JINAN_BOUNDS_LONLAT, describe_crs
+from ..geo.crs import ANALYSIS_CRS, JINAN_BOUNDS_LONLAT, describe_crs, parse_crs
 from ..geo.errors import CRSError, InputDataError, LayerError
 from .population_layer import check_totals, finish_population, population_layer
 from .result import LoadResult, rejection_table
@@ -79,7 +79,7 @@ def _read_grid(
         if not 1 <= band <= ds.count:
             raise InputDataError(f"{p}: band {band} does not exist (it has {ds.count}).")
         rcrs = (
-            CRS.from_user_input(crs)
+            parse_crs(crs)
             if crs is not None
             else (CRS.from_user_input(ds.crs) if ds.crs is not None else None)
         )

@@ -42,7 +42,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from ..geo.crs import check_coordinates_plausible, describe_crs
+from ..geo.crs import check_coordinates_plausible, describe_crs, parse_crs
 from ..geo.errors import CRSError, InputDataError, LayerError
 from ..geo.missing import is_missing
 
@@ -512,7 +512,8 @@ def read_vector_checked(
         gdf, info = read_vector(src, encoding=encoding, layer=layer)
         info["path"] = str(Path(src).resolve())
     if crs is not None:
-        if gdf.crs is not None and CRS.from_user_input(gdf.crs) != CRS.from_user_input(crs):
+        crs = parse_crs(crs)
+        if gdf.crs is not None and CRS.from_user_input(gdf.crs) != crs:
             log.warning("%s: declared crs %s overrides the file's %s", source, crs, gdf.crs)
         gdf = gdf.set_crs(crs, allow_override=True)
     if gdf.crs is None:

@@ -127,3 +127,21 @@ def test_rejected_rows_never_become_formulas_in_excel(tmp_path: Path) -> None:
     for line in rejected.splitlines()[1:]:
         for cell in line.split(","):
             assert not cell.strip('"').startswith(("=", "+", "@")), line
+
+
+@pytest.mark.parametrize("kind", ["facilities", "zones", "streets"])
+def test_an_unknown_crs_is_one_line_naming_the_fix(tmp_path: Path, kind: str) -> None:
+    """--crs EPSG:99999 used to end in pyproj's traceback; now one line, exit 2, store kept."""
+    if kind == "facilities":
+        src = tmp_path / "p.csv"
+        src.write_text("name,x,y\nA,500000,4060000\n", encoding="utf-8")
+    else:
+        geom = (LineString([(500000, 4060000), (500500, 4060000)]) if kind == "streets"
+                else Point(500000, 4060000).buffer(300))
+        src = tmp_path / f"{kind}.gpkg"
+        gpd.GeoDataFrame({"name": ["A"]}, geometry=[geom], crs="EPSG:4548").to_file(src)
+    out = _run("import", str(src), "--as", kind, "--datum", "wgs84", "--crs", "EPSG:99999",
+               "--store", str(tmp_path / "s.gpkg"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert "not a known CRS" in out.stderr and "EPSG:4548" in out.stderr
+    assert not (tmp_path / "s.gpkg").exists()
