@@ -38,6 +38,7 @@ from ..geo.errors import InputDataError, LayerError
 from ..layers.districts import DISTRICT_CODES, load_districts
 from ..layers.sample import build_sample, old_town_zone
 from ..layers.store import META_TABLE, LayerStore
+from ..layers.store_path import make_store_hint, missing_store_error
 from .report import AnalysisInputs
 
 __all__ = ["Scenario", "check_store", "inputs_from_sample", "inputs_from_store", "load_scenario"]
@@ -168,11 +169,9 @@ def check_store(path: str | Path, *, needs: tuple[str, ...] = ()) -> None:
     jinan_gis.geo.errors.LayerError: no layer store at nope.gpkg: create one with ...
     """
     p = Path(path)
-    make = (f"create one with `jinan-gis import FILE --as streets --store {p}` (then "
-            "facilities, population)")
+    make = make_store_hint(p)
     if not p.is_file():
-        raise LayerError(f"no layer store at {p}: {make}, or check the path; without --store "
-                         "the command runs on the synthetic sample.")
+        raise missing_store_error(p)
     try:
         tables = {str(n) for n in pyogrio.list_layers(p)[:, 0]}
     except Exception as exc:  # pyogrio's DataSourceError, OSError...

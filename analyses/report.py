@@ -43,6 +43,7 @@ from ..geo.network import Network, build_network
 from ..geo.reach import NearestTree, nearest_source, nearest_tree
 from ..geo.service_area import service_areas
 from ..layers.provenance import mark_synthetic
+from ..layers.zones import label_points
 from .catalogue import CATALOGUE, Metric
 from .coverage import (
     PlacedPopulation,
@@ -119,11 +120,7 @@ def district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> np.nda
     """
     if "district_code" in points.columns:
         return points["district_code"].astype(object).to_numpy()
-    out = np.full(len(points), None, dtype=object)
-    tree = shapely.STRtree(districts.geometry.to_numpy())
-    pi, di = tree.query(points.geometry.to_numpy(), predicate="within")
-    out[pi] = districts["code"].to_numpy()[di]
-    return out
+    return label_points(points, districts, "code")
 
 
 def zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
@@ -149,17 +146,7 @@ def zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
     >>> zone_of(p, z).tolist()
     ['8', None]
     """
-    out = np.full(len(points), None, dtype=object)
-    tree = shapely.STRtree(zones.geometry.to_numpy())
-    pi, zi = tree.query(points.geometry.to_numpy(), predicate="within")
-    out[pi] = zones["zone_id"].astype(str).to_numpy()[zi]
-    return out
-
-
-_district_of = district_of
-"""Old private name of :func:`district_of` (kept while jinan_gis.cli imports it)."""
-_zone_of = zone_of
-"""Old private name of :func:`zone_of` (kept while jinan_gis.cli imports it)."""
+    return label_points(points, zones.assign(zone_id=zones["zone_id"].astype(str)), "zone_id")
 
 
 def _urban_flags(

@@ -45,17 +45,13 @@ def _check_store_path(args: argparse.Namespace) -> None:
     (geopandas, numba: ~1 s of imports) are loaded; everything else about the store
     (a GeoPackage? a layer store? the layers a command needs?) is checked by
     :func:`jinan_gis.analyses.workflow.check_sources`, whose message for a missing file this
-    is (``analyses.inputs.check_store``)."""
+    is (:func:`jinan_gis.layers.store_path.missing_store_error`)."""
     store = getattr(args, "store", None)
     if not store or getattr(args, "scenario", None) or Path(store).is_file():
         return
-    from jinan_gis.geo.errors import LayerError
+    from jinan_gis.layers.store_path import missing_store_error
 
-    p = Path(store)
-    raise LayerError(
-        f"no layer store at {p}: create one with `jinan-gis import FILE --as streets --store "
-        f"{p}` (then facilities, population), or check the path; without --store the command "
-        "runs on the synthetic sample.")
+    raise missing_store_error(store)
 
 
 def _inputs(args: argparse.Namespace, *, needs: tuple[str, ...] = ()):

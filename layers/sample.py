@@ -60,6 +60,7 @@ from ..geo.synthetic import street_grid
 from .census import census_caveat, census_totals
 from .districts import DISTRICT_CODES, load_districts, load_subdistricts, resolve_district
 from .taxonomy import get_category
+from .zones import label_points
 
 __all__ = [
     "AGE_GROUPS",
@@ -401,7 +402,7 @@ def build_sample(
     population = pd.concat(pop_frames, ignore_index=True)
     population.insert(0, "pop_id", [f"syn-pop-{i}" for i in range(len(population))])
     zones = gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=ANALYSIS_CRS)
-    population["zone"] = _zone_of(population, zones)
+    population["zone"] = label_points(population, zones, "zone_id")
     districts_out = dist.copy()
     prov = {
         "source": SYNTHETIC,
@@ -562,9 +563,3 @@ def _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres) -> np.ndarray:
     return _pick_nodes(rng, node_xy, w, n)
 
 
-def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
-    out = np.full(len(points), None, dtype=object)
-    tree = shapely.STRtree(zones.geometry.to_numpy())
-    pi, zi = tree.query(points.geometry.to_numpy(), predicate="within")
-    out[pi] = zones["zone_id"].to_numpy()[zi]
-    return out

@@ -35,6 +35,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import InputDataError, LayerError
@@ -42,7 +43,7 @@ from .result import LoadResult, rejection_table
 from .schema import ZONE_COLUMNS, check_layer_columns
 from .tables import clean_text, find_column, read_vector_checked, usable_polygon
 
-__all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "load_zones"]
+__all__ = ["ZONE_COLUMNS", "ZONE_NAME_NAMES", "label_points", "load_zones"]
 
 log = logging.getLogger(__name__)
 
@@ -212,3 +213,23 @@ def load_zones(
     result.check_accounting()
     log.info("%s", result.summary())
     return result
+
+
+def label_points(points: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, column: str
+                 ) -> np.ndarray:
+    """The ``column`` value of the polygon each point lies in (None outside every polygon;
+    the last polygon in ``polygons`` order where they overlap).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point, box
+    >>> z = gpd.GeoDataFrame({"zone_id": ["A"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4548")
+    >>> p = gpd.GeoDataFrame(geometry=[Point(0.5, 0.5), Point(5, 5)], crs="EPSG:4548")
+    >>> label_points(p, z, "zone_id").tolist()
+    ['A', None]
+    """
+    out = np.full(len(points), None, dtype=object)
+    tree = shapely.STRtree(polygons.geometry.to_numpy())
+    pi, zi = tree.query(points.geometry.to_numpy(), predicate="within")
+    out[pi] = polygons[column].to_numpy()[zi]
+    return out
