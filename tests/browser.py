@@ -63,14 +63,12 @@ OFFLINE_FLAGS = (
 """Flags of every launch: headless, no sandbox (containers), no network at all."""
 
 
-def find_chromium(*, install: bool = False) -> str | None:
+def find_chromium() -> str | None:
     """Return the path of a Chromium binary, or None when there is none.
 
     Nothing is installed here: tests never install system packages. ``make browser`` (a
-    step of ``make test``) installs Debian's ``chromium`` and the CJK font. ``install`` is
-    accepted for old callers and ignored.
+    step of ``make test``) installs Debian's ``chromium`` and the CJK font.
     """
-    del install
     for path in CANDIDATES:
         if os.access(path, os.X_OK):
             return path
