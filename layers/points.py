@@ -276,9 +276,10 @@ def locate(
         if big.all():
             raise CRSError(
                 f"{source}: the coordinates look projected (x {np.min(xs[finite]):.0f}.."
-                f"{np.max(xs[finite]):.0f}), not longitude/latitude. Pass crs='EPSG:4548' "
-                "(CGCS2000 Gauss-Kruger CM 117E, eastings about 500000) or crs='EPSG:4527' "
-                "(eastings about 39500000), with datum='wgs84'."
+                f"{np.max(xs[finite]):.0f}), not longitude/latitude. Declare the CRS: "
+                "EPSG:4548 (CGCS2000 Gauss-Kruger CM 117E, eastings about 500000) or EPSG:4527 "
+                "(eastings about 39500000), with datum wgs84 (command line: --crs EPSG:4548 "
+                "--datum wgs84; Python: crs='EPSG:4548', datum='wgs84')."
             )
     lon, lat = _to_lonlat(xs, ys, crs=c, datum=d)
     inside = _in_jinan(lon, lat)

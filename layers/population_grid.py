@@ -85,8 +85,8 @@ def _read_grid(
         )
         if rcrs is None:
             raise CRSError(
-                f"{p} has no CRS. Pass crs=... (WorldPop and GHS-POP WGS84 grids: "
-                "crs='EPSG:4326'; GHS-POP Mollweide: crs='ESRI:54009')."
+                f"{p} has no CRS. Declare it (command line: --crs; Python: crs=...): "
+                "WorldPop and GHS-POP WGS84 grids EPSG:4326, GHS-POP Mollweide ESRI:54009."
             )
         win = _window(ds, rcrs, clip_lonlat)
         return _Grid(

@@ -473,7 +473,7 @@ def test_raster_in_another_crs(tmp_path: Path) -> None:
     assert a.geometry.distance(b.geometry, align=False).max() < 1.0  # same spots
     nocrs = _raster(tmp_path / "nocrs.tif", grid, crs=None,
                     transform=Affine(100, 0, 500_000, 0, -100, 4_060_000))
-    with pytest.raises(CRSError, match=r"nocrs\.tif has no CRS\. Pass crs="):
+    with pytest.raises(CRSError, match=r"nocrs\.tif has no CRS\. Declare it \(command line: --crs"):
         population_from_raster(nocrs)
     with pytest.raises(LayerError, match=r"nocrs\.tif: the grid does not cover Jinan.*right file "
                                          r"and CRS"):
