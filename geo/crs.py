@@ -29,7 +29,8 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 from pyproj.exceptions import ProjError
 
@@ -37,11 +38,14 @@ from .errors import CRSError
 
 __all__ = [
     "ANALYSIS_CRS",
+    "CANDIDATE_CRS",
     "JINAN_BOUNDS_LONLAT",
     "KNOWN_CRS",
     "WEB_CRS",
     "check_coordinates_plausible",
+    "crs_fix",
     "describe_crs",
+    "fitting_crs",
     "metric_crs_or_default",
     "parse_crs",
     "require_crs",
@@ -69,8 +73,23 @@ KNOWN_CRS: dict[int, str] = {
     "jinan-gis analysis CRS",
     32650: "WGS84 / UTM zone 50N",
     3857: "Web Mercator (tiles only: distances are stretched about 25 % in Jinan)",
+    4526: "CGCS2000 / 3-degree Gauss-Kruger zone 38 (CM 114E, easting WITH zone prefix 38)",
+    4528: "CGCS2000 / 3-degree Gauss-Kruger zone 40 (CM 120E, easting WITH zone prefix 40)",
+    4547: "CGCS2000 / 3-degree Gauss-Kruger CM 114E (easting without zone prefix)",
+    4549: "CGCS2000 / 3-degree Gauss-Kruger CM 120E (easting without zone prefix)",
+    4498: "CGCS2000 / 6-degree Gauss-Kruger zone 20 (CM 117E, easting WITH zone prefix 20)",
 }
 """The CRSs Chinese GIS staff use around Jinan, with a plain description."""
+
+CANDIDATE_CRS: tuple[int, ...] = (4548, 4527, 4498, 4547, 4549, 4526, 4528, 3857, 32650, 4326)
+"""CRSs tried, in this order, when numbers do not fit the CRS they were declared in
+(:func:`fitting_crs`): the Gauss-Kruger CMs 117E/114E/120E with and without the 3-degree
+zone prefixes 39/38/40, 6-degree zone 20 (CM 117E, prefix 20), Web Mercator, UTM 50N and
+longitude/latitude. (6-degree CM 117E without prefix, EPSG:4509, gives the same numbers as
+EPSG:4548 and is not listed.)"""
+
+_FIT_SHARE = 0.9
+"""Share of the points that must land in Jinan under a candidate CRS for it to be named."""
 
 _NOT_METRIC_FIX = (
     "Reproject first with jinan_gis.geo.crs.to_analysis_crs(gdf) (EPSG:4548, metres, "
@@ -341,6 +360,99 @@ def _finite_bounds(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray | None:
     return np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
 
 
+def _sample_xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries, limit: int = 2000) -> np.ndarray:
+    """Up to ``limit`` finite vertex coordinates (x, y) of the geometries, spread evenly."""
+    geoms = (gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf).to_numpy()
+    xy = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) > limit:
+        xy = xy[np.linspace(0, len(xy) - 1, limit).astype(int)]
+    return xy
+
+
+def _share_in_jinan(x: np.ndarray, y: np.ndarray, crs: Any) -> float:
+    """Share of the points (x, y) in ``crs`` that land inside :data:`JINAN_BOUNDS_LONLAT`."""
+    if not len(x):
+        return 0.0
+    try:
+        tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        with np.errstate(all="ignore"):
+            lon, lat = (np.asarray(a, dtype=np.float64) for a in tr.transform(x, y, errcheck=False))
+    except ProjError:  # pragma: no cover - pyproj refuses the pair
+        return 0.0
+    a, b, c, d = JINAN_BOUNDS_LONLAT
+    with np.errstate(invalid="ignore"):
+        inside = (lon >= a) & (lon <= c) & (lat >= b) & (lat <= d)
+    return float(inside.mean())
+
+
+def fitting_crs(
+    x: Any, y: Any, *, declared: Any | None = None
+) -> tuple[int, bool] | None:
+    """The CRS the numbers fit when they do not fit the declared one: ``(epsg, swapped)``.
+
+    Tries :data:`CANDIDATE_CRS` in order, first as given, then with x and y swapped; the
+    first under which at least 90 % of the points land in Jinan
+    (:data:`JINAN_BOUNDS_LONLAT`) is returned. None when no candidate fits (data from
+    elsewhere: not for this check to judge) or when the declared CRS fits already.
+
+    Examples
+    --------
+    >>> fitting_crs([13_027_000.0], [4_393_000.0])  # Web Mercator metres
+    (3857, False)
+    >>> fitting_crs([500_000.0], [4_060_000.0], declared="EPSG:4549")  # CM 117E, not 120E
+    (4548, False)
+    >>> fitting_crs([4_060_000.0], [39_500_000.0])  # northing first, with the zone prefix
+    (4527, True)
+    >>> fitting_crs([500_000.0], [4_060_000.0], declared="EPSG:4548") is None
+    True
+    """
+    xs = np.asarray(x, dtype=np.float64).ravel()
+    ys = np.asarray(y, dtype=np.float64).ravel()
+    fin = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[fin], ys[fin]
+    if not len(xs):
+        return None
+    if declared is not None and _share_in_jinan(xs, ys, parse_crs(declared)) >= _FIT_SHARE:
+        return None
+    skip = None if declared is None else parse_crs(declared).to_epsg()
+    for swapped in (False, True):
+        a, b = (ys, xs) if swapped else (xs, ys)
+        for epsg in CANDIDATE_CRS:
+            if epsg == skip and not swapped:
+                continue
+            if _share_in_jinan(a, b, f"EPSG:{epsg}") >= _FIT_SHARE:
+                return epsg, swapped
+    return None
+
+
+def crs_fix(epsg: int, swapped: bool, *, table: bool) -> str:
+    """The fix for numbers that fit ``EPSG:epsg`` (see :func:`fitting_crs`), naming the
+    command-line flag and the Python keyword.
+
+    Examples
+    --------
+    >>> crs_fix(3857, False, table=True)
+    "declare --crs EPSG:3857 / crs='EPSG:3857' (Web Mercator (tiles only: ..."
+    """
+    what = KNOWN_CRS.get(epsg, CRS.from_epsg(epsg).name)
+    declare = f"--crs EPSG:{epsg} / crs='EPSG:{epsg}' ({what})"
+    if epsg in (4326, 4490):
+        declare = "no --crs (the numbers are longitude/latitude)"
+    if not swapped:
+        return f"declare {declare}"
+    if table:
+        return (
+            "x and y are the wrong way round: name the columns with --lon-column <the x/"
+            "longitude column> --lat-column <the y/latitude column> (lon_column=, lat_column=)"
+            f", and {declare}"
+        )
+    return (
+        "x and y are swapped in the file (northing first): swap them in the GIS (QGIS: "
+        f"Processing > 'Swap X and Y coordinates') and {declare}"
+    )
+
+
 def check_coordinates_plausible(
     gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, source: str = "this layer"
 ) -> None:
@@ -348,7 +460,10 @@ def check_coordinates_plausible(
 
     Catches, for data around Jinan: projected numbers under a geographic CRS and the
     reverse; Gauss-Kruger eastings with the zone prefix (39xxxxxxx) declared as EPSG:4548 and
-    without it declared as EPSG:4527; longitude and latitude swapped.
+    without it declared as EPSG:4527; longitude and latitude swapped; and numbers that are
+    nowhere near Jinan in the declared CRS but fit another one of :data:`CANDIDATE_CRS` (a
+    ``.prj`` for the wrong Gauss-Kruger zone, Web Mercator metres): the message names it
+    (:func:`fitting_crs`). Data from elsewhere that fits no candidate passes.
 
     Examples
     --------
@@ -359,19 +474,32 @@ def check_coordinates_plausible(
     Traceback (most recent call last):
     ...
     jinan_gis.geo.errors.CRSError: roads.shp: coordinates look projected ...
+    >>> east = gpd.GeoSeries([Point(500_000, 4_060_000)], crs="EPSG:4549")
+    >>> check_coordinates_plausible(east, source="zones.shp")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.CRSError: zones.shp: the coordinates are nowhere near Jinan in ...
     """
+    # long: one decision table (geographic/projected x the usual mix-ups), each with its message
     crs = require_crs(gdf, what=source)
     b = _finite_bounds(gdf)
     if b is None:
         return
     big = max(abs(b[0]), abs(b[2]), abs(b[1]), abs(b[3]))
+    xy = _sample_xy(gdf)
+    fit = fitting_crs(xy[:, 0], xy[:, 1], declared=crs) if len(xy) else None
     if crs.is_geographic:
         if big > 360:
+            named = (
+                f"Declare the projected CRS the numbers fit: {crs_fix(*fit, table=False)}."
+                if fit is not None
+                else "Declare the projected CRS instead, e.g. 'EPSG:4548' (eastings about "
+                "500000) or 'EPSG:4527' (eastings about 39500000)."
+            )
             raise CRSError(
                 f"{source}: coordinates look projected (x {b[0]:.0f}..{b[2]:.0f}, "
                 f"y {b[1]:.0f}..{b[3]:.0f}) but the declared CRS is {describe_crs(crs)}. "
-                "Declare the projected CRS instead, e.g. 'EPSG:4548' (eastings about 500000) "
-                "or 'EPSG:4527' (eastings about 39500000)."
+                f"{named}"
             )
         if 30 <= b[0] and b[2] <= 45 and 100 <= b[1] and b[3] <= 130:
             raise CRSError(
@@ -387,13 +515,24 @@ def check_coordinates_plausible(
             "'EPSG:4490' (CGCS2000) instead."
         )
     epsg = crs.to_epsg()
-    if epsg == 4548 and b[0] > 1_000_000:
+    prefixed = fit is not None and fit == (4527, False)
+    if epsg == 4548 and (prefixed or (fit is None and 38e6 <= b[0] < 41e6)):
         raise CRSError(
             f"{source}: eastings {b[0]:.0f}..{b[2]:.0f} carry the zone prefix 39, but the "
-            "declared CRS is EPSG:4548 (no prefix). Declare 'EPSG:4527' instead."
+            "declared CRS is EPSG:4548 (no prefix). Declare 'EPSG:4527' instead "
+            "(--crs EPSG:4527 / crs='EPSG:4527')."
         )
-    if epsg == 4527 and b[2] < 1_000_000:
+    if epsg == 4527 and ((fit is not None and fit == (4548, False)) or (
+            fit is None and b[2] < 1_000_000)):
         raise CRSError(
             f"{source}: eastings {b[0]:.0f}..{b[2]:.0f} have no zone prefix, but the "
-            "declared CRS is EPSG:4527 (eastings 39xxxxxx). Declare 'EPSG:4548' instead."
+            "declared CRS is EPSG:4527 (eastings 39xxxxxx). Declare 'EPSG:4548' instead "
+            "(--crs EPSG:4548 / crs='EPSG:4548')."
+        )
+    if fit is not None:
+        raise CRSError(
+            f"{source}: the coordinates are nowhere near Jinan in the declared "
+            f"{describe_crs(crs)} (x {b[0]:.0f}..{b[2]:.0f}, y {b[1]:.0f}..{b[3]:.0f}), but "
+            f"fit EPSG:{fit[0]}{' with x and y swapped' if fit[1] else ''}: "
+            f"{crs_fix(*fit, table=False)}."
         )

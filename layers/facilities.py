@@ -414,7 +414,9 @@ def facilities_from_osm(gdf: gpd.GeoDataFrame, *, source_name: str = "osm") -> L
     src = gdf.to_crs("EPSG:4326")
     geoms = src.geometry.to_numpy()
     x, y, empty, _ = point_coordinates(geoms)
-    x_m, y_m, reason = locate(x, y, datum="wgs84", source=source_name, whole_file_checks=False)
+    x_m, y_m, reason = locate(
+        x, y, datum="wgs84", source=source_name, whole_file_checks=False, districts=False
+    )
     reason[empty] = "empty geometry"
     attrs = pd.DataFrame(src.drop(columns=src.geometry.name)).reset_index(drop=True)
     attrs["wkt"] = shapely.to_wkt(geoms)

@@ -59,12 +59,15 @@ from ..geo.crs import (
     ANALYSIS_CRS,
     JINAN_BOUNDS_LONLAT,
     check_coordinates_plausible,
+    crs_fix,
     describe_crs,
+    fitting_crs,
     parse_crs,
 )
 from ..geo.datum import convert, normalize_datum
 from ..geo.errors import CRSError, DatumError, InputDataError
 from ..geo.missing import is_missing
+from .district_check import REASON_OUTSIDE_DISTRICTS, in_study_area
 from .tables import (
     LAT_NAMES,
     LON_NAMES,
@@ -104,6 +107,7 @@ REASONS: tuple[str, ...] = (
     REASON_NON_FINITE,
     REASON_SWAPPED,
     REASON_OUTSIDE,
+    REASON_OUTSIDE_DISTRICTS,
     REASON_EMPTY,
 )
 """Rejection reasons of the point pipeline, in the order they are tested."""
@@ -227,6 +231,7 @@ def locate(
     crs: Any | None = None,
     source: str = "this table",
     whole_file_checks: bool = True,
+    districts: bool = True,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.object_]]:
     """Place parsed coordinates in EPSG:4548: ``(x_m, y_m, reason)``.
 
@@ -235,7 +240,9 @@ def locate(
     gives NaN output with no reason (the caller's parse reasons come first). Rows only in
     Jinan once swapped get ``"lat/lon swapped?"``; rows outside
     :data:`~jinan_gis.geo.crs.JINAN_BOUNDS_LONLAT` after datum conversion get
-    ``"outside Jinan"``.
+    ``"outside Jinan"``; rows in Jinan but beyond 2 km of Licheng and Shizhong get
+    :data:`~jinan_gis.layers.district_check.REASON_OUTSIDE_DISTRICTS` (``districts=False``
+    keeps every row in Jinan, for callers that clip to an area of their own).
 
     Raises
     ------
@@ -254,6 +261,8 @@ def locate(
     ...                    datum="wgs84", whole_file_checks=False)
     >>> round(float(x[0])), why.tolist()
     (501833, [None, 'lat/lon swapped?', 'outside Jinan'])
+    >>> locate([117.1], [36.2], datum="wgs84")[2].tolist()  # Tai'an: in Jinan's box, not ours
+    ['outside Licheng and Shizhong (+2 km)']
     """
     xs = np.asarray(x, dtype=np.float64)
     ys = np.asarray(y, dtype=np.float64)
@@ -273,6 +282,15 @@ def locate(
         )
     if whole_file_checks and finite.any() and (c is None or c.is_geographic):
         big = np.maximum(np.abs(xs[finite]), np.abs(ys[finite])) > 360
+        fit = fitting_crs(xs[finite], ys[finite]) if big.all() else None
+        if fit is not None:
+            raise CRSError(
+                f"{source}: the coordinates are not longitude/latitude (x "
+                f"{np.min(xs[finite]):.0f}..{np.max(xs[finite]):.0f}, y "
+                f"{np.min(ys[finite]):.0f}..{np.max(ys[finite]):.0f}); they fit EPSG:{fit[0]}"
+                f"{' with x and y swapped' if fit[1] else ''}: {crs_fix(*fit, table=True)}, "
+                "with --datum wgs84 / datum='wgs84'."
+            )
         if big.all():
             raise CRSError(
                 f"{source}: the coordinates look projected (x {np.min(xs[finite]):.0f}.."
@@ -302,6 +320,11 @@ def locate(
     if ok.any():
         tr = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
         x_m[ok], y_m[ok] = tr.transform(lon[ok], lat[ok])
+    if districts:
+        far = ok & ~in_study_area(x_m, y_m)
+        reason[far] = REASON_OUTSIDE_DISTRICTS
+        x_m[far] = np.nan
+        y_m[far] = np.nan
     return x_m, y_m, reason
 
 

@@ -59,9 +59,11 @@ import shapely
 from ..geo.crs import to_analysis_crs
 from ..geo.errors import InputDataError, LayerError
 from ..geo.missing import is_missing
+from .district_check import REASON_OUTSIDE_DISTRICTS, geometries_in_study_area
 from .points import read_point_rows
 from .population_grid import population_from_raster
 from .population_layer import check_totals, finish_population, population_layer
+from .population_overlaps import resolve_overlaps
 from .result import LoadResult, rejection_table
 from .schema import POPULATION_COLUMNS
 from .tables import polygonal_part, read_vector_checked, usable_polygon
@@ -256,6 +258,7 @@ def population_from_polygons(
     layer: str | int | None = None,
     crs: Any | None = None,
     source_name: str | None = None,
+    overlaps: str = "refuse",
 ) -> LoadResult:
     """Spread polygon counts (compounds, sub-districts) over points inside each polygon.
 
@@ -268,7 +271,11 @@ def population_from_polygons(
 
     Invalid polygons are repaired with ``shapely.make_valid`` (``provenance["repaired"]``).
     Rejected polygons: empty geometry, not a polygon, missing/non-numeric/non-finite/negative
-    or zero count, missing/duplicate id. See the module notes on ``n_input``.
+    or zero count, outside Licheng and Shizhong (+2 km,
+    :mod:`~jinan_gis.layers.district_check`), missing/duplicate id. Overlapping polygons
+    are refused, or clipped with ``overlaps="clip"``
+    (:mod:`~jinan_gis.layers.population_overlaps` states the rule). See the module notes on
+    ``n_input``.
 
     Parameters
     ----------
@@ -319,7 +326,12 @@ def population_from_polygons(
     geoms = gdf.geometry.to_numpy()
     zones = _zone_values(gdf, zone_column, source)
     fixed, repaired = _repair_polygons(geoms, reason)
+    fixed_arr = np.empty(len(fixed), dtype=object)
+    fixed_arr[:] = fixed
+    far = np.equal(reason, None) & ~geometries_in_study_area(fixed_arr)
+    reason[far] = REASON_OUTSIDE_DISTRICTS
     ids, reason = _ids(gdf, id_column, reason, source)
+    fixed, reason = resolve_overlaps(fixed, reason, overlaps=overlaps, source=source)
     placed = np.flatnonzero(np.equal(reason, None))
     layer_gdf, fallback = _spread(
         placed, fixed, ids=ids, counts=counts, zones=zones, res_union=res_union,
@@ -356,6 +368,7 @@ def population_from_polygons(
         "source": source,
         **info,
         "count_column": count_column,
+        "overlaps": overlaps,
         "spacing_m": float(spacing_m),
         "dasymetric": residential is not None,
         "dasymetric_fallback": fallback,

@@ -7,7 +7,8 @@
 Invalid polygons are repaired with ``shapely.make_valid`` (their polygonal part kept) and
 **listed**: ``provenance["repaired"]`` (input row, zone id, what was wrong) and a log
 warning; the layer's ``repaired`` column is True for them. Rejected rows: empty geometry,
-not a polygon (points, lines), invalid beyond repair, missing or duplicate id.
+not a polygon (points, lines), invalid beyond repair, outside Licheng and Shizhong (+2 km,
+:mod:`~jinan_gis.layers.district_check`), missing or duplicate id.
 
 Examples
 --------
@@ -39,6 +40,7 @@ import shapely
 
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.errors import InputDataError, LayerError
+from .district_check import REASON_OUTSIDE_DISTRICTS, geometries_in_study_area
 from .result import LoadResult, rejection_table
 from .schema import ZONE_COLUMNS, check_layer_columns
 from .tables import clean_text, find_column, read_vector_checked, usable_polygon
@@ -140,10 +142,14 @@ def load_zones(
     fixed: list[Any] = [None] * n
     repaired: list[dict[str, Any]] = []
     seen: set[str] = set()
+    near = geometries_in_study_area(geoms)
     for i, g in enumerate(geoms):
         poly, why, problem = usable_polygon(g)
         if why is not None:
             reason[i] = why
+            continue
+        if not near[i]:
+            reason[i] = REASON_OUTSIDE_DISTRICTS
             continue
         if ids[i] is None:
             reason[i] = "missing id"

@@ -591,8 +591,8 @@ def test_scenario_toml_errors(tmp_path: Path) -> None:
 
 
 def _named_grid() -> gpd.GeoDataFrame:
-    """Named streets 1.5 km apart: 6 north-south and 6 east-west, around Quancheng Square."""
-    c = _points_m()[0]
+    """Named streets 1.5 km apart: 6 north-south and 6 east-west, in Licheng (117.2E 36.75N)."""
+    c = gpd.GeoSeries(gpd.points_from_xy([117.2], [36.75]), crs="EPSG:4326").to_crs(CRS)[0]
     x0, y0 = round(c.x, -2) - 3000, round(c.y, -2) - 3000
     lines, names = [], []
     for i in range(6):
