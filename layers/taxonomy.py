@@ -1,15 +1,16 @@
 """The facility taxonomy: every category the plans name, in one table.
 
-Each :class:`Category` has an ``id`` (used in every facility layer's ``category`` column), Chinese
-and English names, its parent ``group`` ("health", "culture", "fitness", "elderly",
-"education", "convenience", "transit", "park"), an optional service ``tier``, the Chinese name
-``keywords`` that :func:`classify_name` looks for, and the OpenStreetMap tag matchers that
-:func:`classify_osm_tags` applies. :data:`GROUPS` names the groups analyses ask for; a group may
-be narrower than a parent group (``"clinic"`` = community health service centres, sub-district /
-town health centres and community health service stations: the primary-care network of plan
-000, metric A1). The data (:class:`Category`, :data:`CATEGORIES`, :data:`GROUPS`) lives in
-:mod:`jinan_gis.layers.taxonomy_table`; this module holds the look-ups and classifiers and
-re-exports the data's names.
+Each :class:`Category` has an ``id`` (used in every facility layer's ``category`` column),
+Chinese and English names, its parent ``group`` ("health", "culture", "fitness", "elderly",
+"education", "convenience", "transit", "park", and for the types the catalogue's other targets
+name: "childcare", "social", "logistics", "digital", "safety", "utility"), an optional service
+``tier``, the Chinese name ``keywords`` that :func:`classify_name` looks for, and the
+OpenStreetMap tag matchers that :func:`classify_osm_tags` applies. :data:`GROUPS` names the
+groups analyses ask for; a group may be narrower than a parent group (``"clinic"`` = community
+health service centres, sub-district / town health centres and community health service
+stations: the primary-care network of plan 000, metric A1). The data (:class:`Category`,
+:data:`CATEGORIES`, :data:`GROUPS`) lives in :mod:`jinan_gis.layers.taxonomy_table`; this module
+holds the look-ups and classifiers and re-exports the data's names.
 
 Classification rules (never a guess: what matches nothing stays ``None``, and loaders keep it
 as ``"unknown"``):
@@ -145,9 +146,12 @@ def categories_in_group(group: str) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> categories_in_group("culture")
+    >>> categories_in_group("culture")[:6]
     ('culture_station', 'library', 'cultural_centre', 'quancheng_study', 'culture_square',
      'farm_bookhouse')
+    >>> categories_in_group("social")
+    ('rukang_home', 'medins_station', 'medins_point', 'community_service_centre',
+     'city_management_station')
     >>> categories_in_group("clinics")
     Traceback (most recent call last):
     ...
