@@ -66,8 +66,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ..geo.crs import to_analysis_crs
-from ..geo.errors import LayerError
+from ..geo.errors import LayerError, ParameterError
 from ..geo.network import Network
+from ..geo.numbers import check_number
 from ..geo.reach import NearestTree, nearest_source
 from ..geo.snap import Snapped, snap_points
 from ..layers.taxonomy import resolve_categories
@@ -230,6 +231,9 @@ def nearest_distances(
     :func:`~jinan_gis.geo.reach.nearest_tree` (to a bound of at least ``max_dist_m``, with
     the same ``count_access``); it is reused instead of searching again.
     """
+    if isinstance(max_dist_m, bool) or not float(max_dist_m) > 0:  # NaN too; inf = unbounded
+        raise ParameterError(f"max_dist_m must be a number > 0 (e.g. 1000; inf: no bound), "
+                             f"got {max_dist_m!r}.")
     fac = to_analysis_crs(facilities, what="facility layer", crs=network.crs)
     n = len(placed.xy)
     if len(fac) == 0:
@@ -321,6 +325,8 @@ def coverage(
         batch of metrics goes on; :func:`~jinan_gis.analyses.report.evaluate` marks such a
         metric ``needs layer: facilities of ...``).
     """
+    max_dist_m = check_number(max_dist_m, name="max_dist_m", gt=0, example=1000)
+    max_snap_m = check_number(max_snap_m, name="max_snap_m", ge=0, example=250)
     placed = population if isinstance(population, PlacedPopulation) else place_population(
         network, population, max_snap_m=max_snap_m, count_access=count_access
     )
@@ -377,6 +383,7 @@ def coverage_table(
     >>> [coverage_table(people, d, max_dist_m=m)["share_network"].item() for m in (300, 800)]
     [0.25, 1.0]
     """
+    max_dist_m = check_number(max_dist_m, name="max_dist_m", gt=0, example=1000)
     d = distances
     thr = max_dist_m if dist_max_dist_m is None else np.asarray(dist_max_dist_m, dtype=float)
     w = placed.weight

@@ -36,15 +36,19 @@ import shapely
 
 from ..geo.errors import InputDataError
 from ..geo.files import write_csv_atomic
-from ..layers.result import LoadResult
+from ..geo.numbers import check_number
+from ..layers.result import LoadResult, rejection_table
 
 __all__ = [
+    "OSM_LAYERS",
     "OsmImport",
     "census_age_shares",
     "import_osm",
 ]
 
 _POLYGON_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+OSM_LAYERS = ("streets", "facilities", "parks", "forest", "buildings", "population")
+"""The layers ``--as osm`` writes (plus ``districts`` for a polygon-file area)."""
 
 
 @dataclass
@@ -168,15 +172,29 @@ def _population(buildings: LoadResult, totals: dict[str, float], zones: gpd.GeoD
 def import_osm(path: str | Path, *, store: str | Path, area: Sequence[str] | None = None,
                population_total: float | None = None, population_table: str | None = None,
                zones: str | None = None, crs: Any = None, buffer_m: float = 1000.0,
+               if_exists: str = "replace",
                say: Callable[[str], None] = lambda _m: None) -> OsmImport:
     """Read an ``.osm.pbf`` extract and write every OSM layer and the population to ``store``.
 
-    Parameters are those of the command (module notes). The control total is checked before
-    the file is read: without one (and outside the Jinan districts) nothing is written.
+    Parameters are those of the command (module notes). The control total and the store
+    (``if_exists``: "replace", the default, or "error" when a layer is stored already; see
+    :meth:`~jinan_gis.layers.store.LayerStore.write`) are checked before the file is read:
+    without a total (outside the Jinan districts) nothing is written. All layers are
+    written in one step (:meth:`~jinan_gis.layers.store.LayerStore.write_many`).
     """
     from ..layers.osm_extract import load_osm
     from ..layers.store import LayerStore
 
+    if population_total is not None:
+        population_total = check_number(population_total, name="population_total", gt=0,
+                                        example=1_316_289)
+    buffer_m = check_number(buffer_m, name="buffer_m", ge=0, example=1000)
+    st = LayerStore(store)
+    if if_exists == "append":
+        raise InputDataError("--append does not apply to --as osm (it writes whole layers "
+                             "from one extract): use --replace, or another --store.")
+    st.check_write(list(OSM_LAYERS) + ([] if not _is_file_area(area) else ["districts"]),
+                   if_exists=if_exists)  # before the extract is read
     polys, crs, jinan = _area(area, crs)
     totals, zone_polys, source = _totals(polys, jinan, total=population_total,
                                          table=population_table, zones=zones, crs=crs)
@@ -184,13 +202,15 @@ def import_osm(path: str | Path, *, store: str | Path, area: Sequence[str] | Non
     out.results = load_osm(path, area=polys, buffer_m=buffer_m, crs=crs)
     out.results["population"] = _population(out.results["buildings"], totals, zone_polys,
                                             source)
-    st = LayerStore(store)
-    for name, res in out.results.items():
-        st.write(name, res)
-        say(f"{name}: {res.summary()}")
+    layers: dict[str, Any] = dict(out.results)
     if not jinan:
-        st.write("districts", polys, provenance={"source": polys["source"].iloc[0]})
+        layers["districts"] = LoadResult(layer=polys, rejected=rejection_table(),
+                                         n_input=len(polys),
+                                         provenance={"source": polys["source"].iloc[0]})
         out.notes.append(f"districts: the area ({len(polys)} polygon(s)) stored as 'districts'")
+    st.write_many(layers, if_exists=if_exists)  # every layer, or none
+    for name, res in out.results.items():
+        say(f"{name}: {res.summary()}")
     total = float(out.results["population"].layer["population"].sum())
     out.notes.append(f"population {total:,.0f} from {source}")
     return out
@@ -202,7 +222,8 @@ def import_osm_command(args: Any) -> int:
     got = import_osm(args.path, store=args.store, area=args.area,
                      population_total=args.population_total,
                      population_table=args.population_table, zones=args.zones, crs=args.crs,
-                     buffer_m=getattr(args, "buffer_m", 1000.0), say=print)
+                     buffer_m=getattr(args, "buffer_m", 1000.0),
+                     if_exists=getattr(args, "if_exists", None) or "error", say=print)
     out = Path(args.out or Path(args.store).parent)
     for name, res in got.results.items():
         if res.n_rejected:

@@ -62,9 +62,10 @@ import pandas as pd
 
 from ..geo.errors import LayerError, SiteSelectionError
 from ..geo.network import Network
+from ..geo.numbers import check_number
 from ..geo.reach import reach_pairs
 from ..geo.snap import Snapped, snap_points
-from .site_cover import CoverInput, _check_k, _rows, _weights, cover_csr
+from .site_cover import CoverInput, _rows, _weights, cover_csr
 from .site_places import SITE_LOCATION_COLUMNS, _points_frame, candidate_sites, locate_sites
 from .site_solvers import (
     ExactCover,
@@ -338,10 +339,9 @@ def _check_request(
     population_column: str,
 ) -> tuple[int, np.ndarray]:
     """Checked ``k`` and the people of every population point; errors name the fix."""
-    k = _check_k(k)
-    if not np.isfinite(max_dist_m) or max_dist_m <= 0:
-        raise SiteSelectionError(f"max_dist_m must be a positive finite distance (e.g. 1000), "
-                                 f"got {max_dist_m!r}.")
+    k = check_number(k, name="k (number of new sites)", ge=1, integer=True, example=5,
+                     error=SiteSelectionError)
+    check_number(max_dist_m, name="max_dist_m", gt=0, example=1000, error=SiteSelectionError)
     if method not in ("greedy", "exact"):
         raise SiteSelectionError(f"method must be 'greedy' or 'exact', got {method!r}.")
     _points_frame(population, "the population layer")

@@ -26,6 +26,7 @@ __all__ = [
     "LayerError",
     "NetworkError",
     "OverpassError",
+    "ParameterError",
     "SiteSelectionError",
     "SnapError",
 ]
@@ -45,6 +46,11 @@ class DatumError(JinanGISError, ValueError):
 
 class InputDataError(JinanGISError, ValueError):
     """An input file or table cannot be read as declared (format, encoding, columns)."""
+
+
+class ParameterError(JinanGISError, ValueError):
+    """A number or option given by the caller is out of range (NaN, infinite, negative...);
+    the message names the parameter (``max_dist_m`` / ``--max-dist-m``) and its range."""
 
 
 class LayerError(JinanGISError, ValueError):

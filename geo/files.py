@@ -32,9 +32,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["atomic_path", "spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
+__all__ = ["TEMP_COMPANIONS", "atomic_path", "spreadsheet_safe", "write_csv_atomic",
+           "write_text_atomic"]
 
-_COMPANIONS = ("-journal", "-wal", "-shm")
+TEMP_COMPANIONS = ("-journal", "-wal", "-shm")
+"""Files SQLite (GeoPackage) may create beside a temporary file, removed with it."""
+
+
+def _keep_owner(tmp: Path, st: os.stat_result) -> None:
+    """Give ``tmp`` the owner and group of ``st`` where allowed (root; or the group only,
+    for a group the user is in); silently keep the user's own otherwise."""
+    if not hasattr(os, "chown"):  # pragma: no cover - Windows
+        return
+    for uid in (st.st_uid, -1):
+        try:
+            os.chown(tmp, uid, st.st_gid)
+            return
+        except OSError:
+            continue
 
 
 @contextlib.contextmanager
@@ -62,8 +77,9 @@ def atomic_path(path: str | Path, *, suffix: str = ".tmp", copy_existing: bool =
     os.close(fd)
     tmp = Path(name)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-        if copy_existing and path.exists():
+        st = path.stat() if path.exists() else None
+        mode = stat.S_IMODE(st.st_mode) if st is not None else 0o644
+        if copy_existing and st is not None:
             import shutil
 
             shutil.copyfile(path, tmp)
@@ -72,9 +88,12 @@ def atomic_path(path: str | Path, *, suffix: str = ".tmp", copy_existing: bool =
         yield tmp
         if tmp.exists():
             os.chmod(tmp, mode)
+            if st is not None and hasattr(os, "getuid") and (st.st_uid, st.st_gid) != (
+                    os.getuid(), os.getgid()):
+                _keep_owner(tmp, st)
         os.replace(tmp, path)
     finally:
-        for leftover in (tmp, *(Path(f"{tmp}{c}") for c in _COMPANIONS)):
+        for leftover in (tmp, *(Path(f"{tmp}{c}") for c in TEMP_COMPANIONS)):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
 

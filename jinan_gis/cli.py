@@ -12,18 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jinan_gis.geo.modes import MODES, WALK_SPEED_KMH
-
 __all__ = ["main"]
 
 log = logging.getLogger("jinan_gis")
-
-_EPILOG = (
-    "Data honesty: the embedded sample (demo, --sample) is SYNTHETIC (合成样例数据): streets, "
-    "facilities, population and sub-district boundaries are invented inside the real "
-    "district polygons and calibrated to the plans' published counts."
-)
-
 
 def _say(args: argparse.Namespace, msg: str) -> None:
     if not getattr(args, "quiet", False):
@@ -218,15 +209,90 @@ def cmd_metrics(args) -> int:
 
 
 # ----------------------------------------------------------------------------- import
-def cmd_import(args) -> int:
-    if args.kind == "osm":  # every OSM layer + people in the buildings: analyses/osm_import.py
-        from jinan_gis.analyses.osm_import import import_osm_command
-        return import_osm_command(args)
-    from jinan_gis.geo.files import write_csv_atomic
-    from jinan_gis.layers.store import LayerStore
+READ_OPTIONS = ("layer", "sheet", "lon_column", "lat_column", "lonlat_column", "sep", "decimal",
+                "header_row", "id_column", "category_column", "name_column", "encoding")
+"""Import options passed to the loader (as these keywords) only when the user gave them."""
 
-    kind = args.kind
-    if kind == "facilities" and args.category:
+_TABLES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+def _flag(keyword: str) -> str:
+    return "--" + keyword.replace("_", "-")
+
+
+def _call_loader(fn, args: argparse.Namespace, what: str, *, takes=None, **fixed: Any):
+    """``fn(**fixed, **the read options the user gave)``; an option this loader does not
+    take is one line naming the kinds of file it applies to (``takes``: the function whose
+    keywords count, default ``fn``)."""
+    import inspect
+
+    given = {k: getattr(args, k) for k in READ_OPTIONS if getattr(args, k, None) is not None}
+    params = inspect.signature(takes or fn).parameters
+    unused = [k for k in given if k not in params]
+    if unused:
+        from jinan_gis.geo.errors import InputDataError
+
+        raise InputDataError(
+            f"{', '.join(_flag(k) for k in unused)} does not apply to {what}; leave it out "
+            "(`jinan-gis import --help` says which options go with which files).")
+    return fn(**fixed, **given)
+
+
+def _is_points_file(args: argparse.Namespace) -> bool:
+    """Whether a population file holds points (a table, or a vector file of points)."""
+    if str(args.path).lower().endswith(_TABLES):
+        return True
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(args.path, layer=args.layer)
+    except Exception:  # unreadable here: the polygon loader says why, in its words
+        return False
+    return str(info.get("geometry_type") or "").lstrip("3D ").startswith(("Point", "MultiPoint"))
+
+
+def _load(args: argparse.Namespace):
+    """The loader of ``--as KIND`` with the options given."""
+    kind, path = args.kind, args.path
+    if kind == "facilities":
+        from jinan_gis.layers.facilities import load_facilities
+        return _call_loader(load_facilities, args, "facility files", src=path, datum=args.datum,
+                            category=args.category, crs=args.crs)
+    if kind == "zones":
+        from jinan_gis.layers.zones import load_zones
+        return _call_loader(load_zones, args, "zone files", src=path, zone_type=args.zone_type,
+                            crs=args.crs)
+    if kind == "population":
+        from jinan_gis.layers import population as P
+
+        if str(path).lower().endswith((".tif", ".tiff")):
+            return _call_loader(P.population_from_raster, args, "rasters", path=path,
+                                crs=args.crs)
+        if args.count_column is None:
+            from jinan_gis.geo.errors import InputDataError
+            raise InputDataError(
+                f"{Path(path).name}: a population table or polygon file needs --count-column "
+                "NAME, the column of people per row (e.g. --count-column 人口); a raster of "
+                "people per cell (.tif) needs none.")
+        if _is_points_file(args):
+            return _call_loader(P.population_from_points, args, "population points",
+                                src=path, count_column=args.count_column, datum=args.datum,
+                                crs=args.crs)
+        return _call_loader(P.population_from_polygons, args, "population polygons", src=path,
+                            count_column=args.count_column, crs=args.crs)
+    from jinan_gis.layers.centreline import read_streets_centreline
+    from jinan_gis.layers.districts import DISTRICT_CODES, load_districts
+    from jinan_gis.layers.streets import load_streets
+
+    # default: both study districts (a city-wide street file keeps Licheng AND Shizhong)
+    area = load_districts(args.area or DISTRICT_CODES)
+    return _call_loader(load_streets, args, "street files", takes=read_streets_centreline,
+                        area=area, source="centreline", path=path, mode=args.mode,
+                        file_crs=args.crs, datum=args.datum)
+
+
+def _resolve_category(args: argparse.Namespace) -> None:
+    if args.kind == "facilities" and args.category:
         from jinan_gis.geo.errors import InputDataError
         from jinan_gis.layers.taxonomy import resolve_categories
         ids = resolve_categories(args.category)  # ids, Chinese/English names; else the list
@@ -236,37 +302,41 @@ def cmd_import(args) -> int:
                 f"({', '.join(ids)}); an import gives every row ONE category: name one of "
                 "them, or leave --category out to classify rows by their names.")
         args.category = ids[0]
-    if kind == "facilities":
-        from jinan_gis.layers.facilities import load_facilities
-        res = load_facilities(args.path, datum=args.datum, category=args.category,
-                              encoding=args.encoding, crs=args.crs, sheet=args.sheet)
-    elif kind == "zones":
-        from jinan_gis.layers.zones import load_zones
-        res = load_zones(args.path, zone_type=args.zone_type, encoding=args.encoding,
-                         crs=args.crs)
-    elif kind == "population":
-        from jinan_gis.layers import population as P
 
-        if str(args.path).lower().endswith((".tif", ".tiff")):
-            res = P.population_from_raster(args.path, crs=args.crs)
-        elif args.count_column and str(args.path).lower().endswith((".csv", ".xlsx", ".xls")):
-            res = P.population_from_points(args.path, count_column=args.count_column,
-                                           datum=args.datum, encoding=args.encoding)
-        else:
-            res = P.population_from_polygons(args.path, count_column=args.count_column,
-                                             encoding=args.encoding, crs=args.crs)
-    else:  # streets
-        from jinan_gis.layers.districts import DISTRICT_CODES, load_districts
-        from jinan_gis.layers.streets import load_streets
 
-        # default: both study districts (a city-wide street file keeps Licheng AND Shizhong)
-        area = load_districts(args.area or DISTRICT_CODES)
-        res = load_streets(area, source="centreline", path=args.path,
-                           mode=args.mode, encoding=args.encoding, file_crs=args.crs,
-                           datum=args.datum)
-    name = args.name or kind
-    store = LayerStore(args.store)
-    if kind == "facilities" and len(res.layer) and Path(args.store).exists() \
+def _rejections(args: argparse.Namespace, res, name: str) -> Path | None:
+    """Print the counts and write the rejection table (before the store is written: a
+    refused write still shows the reasons)."""
+    from jinan_gis.geo.files import write_csv_atomic
+
+    print(f"{Path(args.path).name}: {res.n_input} rows in, {res.n_kept} kept, "
+          f"{res.n_rejected} rejected")
+    if not res.n_rejected:
+        return None
+    out = Path(args.out or Path(args.store).parent)
+    out.mkdir(parents=True, exist_ok=True)
+    p = out / f"{name}_rejected.csv"
+    write_csv_atomic(res.rejected, p)  # text never runs as a formula in Excel
+    print(f"rejected rows and reasons: {p}")
+    for reason, n in res.rejected["reason"].value_counts().items():
+        print(f"  {n} x {reason}")
+    return p
+
+
+def cmd_import(args) -> int:
+    if args.kind == "osm":  # every OSM layer + people in the buildings: analyses/osm_import.py
+        from jinan_gis.analyses.osm_import import import_osm_command
+        return import_osm_command(args)
+    from jinan_gis.geo.errors import LayerError
+    from jinan_gis.layers.store import LayerStore
+
+    _resolve_category(args)
+    name = args.name or args.kind
+    store = LayerStore(args.store, lock_timeout_s=args.lock_timeout_s)
+    if_exists = args.if_exists or "error"  # never guessed: --append or --replace
+    store.check_write([name], if_exists=if_exists)  # before any work
+    res = _load(args)
+    if args.kind == "facilities" and len(res.layer) and Path(args.store).exists() \
             and "streets" in store.names():
         # a declared datum that does not fit the streets (Amap data declared as WGS84...)
         from jinan_gis.layers.checks import check_datum_against_streets
@@ -275,18 +345,23 @@ def cmd_import(args) -> int:
                                           name_column="name", source=Path(args.path).name)
         if chk.suggested:
             print(f"warning: {chk.message}")
-    print(f"{Path(args.path).name}: {res.n_input} rows in, {res.n_kept} kept, "
-          f"{res.n_rejected} rejected")
-    if res.n_rejected:  # the reasons are written first: a refused write still shows them
-        out = Path(args.out or Path(args.store).parent)
-        out.mkdir(parents=True, exist_ok=True)
-        p = out / f"{name}_rejected.csv"
-        write_csv_atomic(res.rejected, p)  # text never runs as a formula in Excel
-        print(f"rejected rows and reasons: {p}")
-        for reason, n in res.rejected["reason"].value_counts().items():
-            print(f"  {n} x {reason}")
-    store.write(name, res, replace_empty=args.replace_empty)
-    print(f"stored as layer {name!r} in {args.store}")
+    table = _rejections(args, res, name)
+    if res.n_kept == 0 and not args.replace_empty:
+        reasons = "; ".join(f"{r}: {n}" for r, n in res.rejected["reason"].value_counts().items())
+        raise LayerError(
+            f"{Path(args.path).name}: 0 of {res.n_input} rows kept ({reasons or 'no rows'}): "
+            f"nothing was written, the store {args.store} is left as it was; fix the file "
+            f"(reasons: {table or 'none'}), or store the empty layer on purpose with "
+            "--replace-empty.")
+    before = len(store.read(name).layer) if if_exists == "append" and name in store.names() \
+        else None
+    store.write(name, res, replace_empty=args.replace_empty, if_exists=if_exists)
+    if before is not None:
+        now = store.read(name)
+        print(f"appended {len(now.layer) - before} rows to layer {name!r} in {args.store} "
+              f"(now {len(now.layer)} rows from {now.n_input} input rows)")
+    else:
+        print(f"stored as layer {name!r} in {args.store}")
     return 0
 
 
@@ -300,16 +375,17 @@ def cmd_fetch(args) -> int:
         kw["overpass_url"] = args.overpass_url
     if args.cache_dir:
         kw["cache_dir"] = args.cache_dir
+    store = LayerStore(args.store)
+    store.check_write(["streets", "facilities"], if_exists="replace")  # before the download
     res = load_streets(args.district, source="overpass", mode=args.mode,
                        timeout_s=args.timeout_s, **kw)
-    store = LayerStore(args.store)
-    store.write("streets", res)
+    store.write("streets", res, if_exists="replace")  # a fetch replaces (README)
     print(f"streets: {res.summary()}")
     if args.facilities:
         from jinan_gis.layers.osm_facilities import fetch_facilities_osm
 
         fres = fetch_facilities_osm(args.district, timeout_s=args.timeout_s, **kw)
-        store.write("facilities", fres)
+        store.write("facilities", fres, if_exists="replace")
         print(f"facilities: {fres.summary()}")
     print(f"stored in {args.store}")
     return 0
@@ -323,232 +399,16 @@ def cmd_batch(args) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
-def _common(p: argparse.ArgumentParser, *, out_default: str | None = "out") -> None:
-    p.add_argument("--out", default=out_default, help="output folder 输出目录 (default out/)")
-    p.add_argument("--quiet", action="store_true",
-                   help="no progress or chatter 安静模式 (progress goes to stderr: a bar in a "
-                   "terminal, one line per step in a log)")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
-
-
-def _layers_source(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("layers 图层来源")
-    g.add_argument("--store", help="a layer-store GeoPackage written by 'import'/'fetch'")
-    g.add_argument("--scenario", help="a scenario TOML file naming layers, metrics, outputs")
-    g.add_argument("--seed", type=int, default=20231, help="seed of the synthetic sample")
-    g.add_argument("--scale", type=float, default=1.0,
-                   help="density of the synthetic sample (1.0 = demo)")
-
-
-_RAW = argparse.RawDescriptionHelpFormatter
-
-
-def _add_demo(sub: Any) -> None:
-    """``jinan-gis demo``."""
-    d = sub.add_parser("demo", help="the whole job on the embedded SYNTHETIC sample 演示",
-                       description="Build the synthetic sample for both districts, evaluate "
-                       "every plan metric and write out/report.xlsx, out/layers.gpkg, "
-                       "out/map.html and out/summary.md.", epilog=_EPILOG)
-    _common(d)
-    d.add_argument("--seed", type=int, default=20231, help="seed of the synthetic sample")
-    d.add_argument("--scale", type=float, default=1.0, help="sample density (1.0 = demo)")
-    d.add_argument("--basemap", choices=["osm", "amap"], default="osm",
-                   help="base tiles: osm (WGS84) or amap (data shown in GCJ-02)")
-    _timings(d)
-    d.set_defaults(func=cmd_demo)
-
-
-def _timings(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timings", action="store_true",
-                   help="print the seconds each step took and write them into summary.md")
-
-
-def _add_report(sub: Any) -> None:
-    """``jinan-gis report``."""
-    r = sub.add_parser(
-        "report", help="every plan metric → xlsx, gpkg, html, md 报告", formatter_class=_RAW,
-        description=(
-            "Evaluate the plans' metric catalogue and write report.xlsx (one sheet per table,\n"
-            "Chinese headers), layers.gpkg, summary.md and maps.\n\n"
-            "Maps: one per requested metric. The first (or only) --metric is drawn in map.html,\n"
-            "each further one in map_<METRIC-ID>.html; each map shows that metric's facilities,\n"
-            "service areas and gaps, and its title names the metric and every district's value.\n"
-            "Without --metric every metric is evaluated and map.html shows L-CLINIC-1000.\n"
-            "Layers come from the synthetic sample, or from --store FILE (a layer store made\n"
-            "by import/fetch; a missing file is an error).\n\n"
-            "Examples:\n"
-            "  jinan-gis report --metric S-CULTURE-15-30 --out out/culture\n"
-            "  jinan-gis report --metric L-CLINIC-1000 --metric L-FITNESS-15 --out out/two\n"
-            "  jinan-gis metrics\n"
-        ), epilog=_EPILOG)
-    _common(r, out_default=None)
-    _layers_source(r)
-    r.add_argument("--metric", action="append",
-                   help="metric id, repeatable (default: all); `jinan-gis metrics` lists them. "
-                   "The first is mapped in map.html, the others in map_<METRIC-ID>.html")
-    r.add_argument("--basemap", choices=["osm", "amap"], default=None)
-    _timings(r)
-    r.set_defaults(func=cmd_report)
-
-
-def _add_coverage(sub: Any) -> None:
-    """``jinan-gis coverage``."""
-    c = sub.add_parser(
-        "coverage", help="one coverage metric 覆盖率", formatter_class=_RAW,
-        description=(
-            "Share of residents within a distance or time of a facility category, by network\n"
-            "and by straight line, per district (and per sub-district with --by-zone).\n"
-            "--category takes a group (clinic, culture, fitness...), a category id (chc,\n"
-            "library...) or a Chinese/English name; `jinan-gis categories` lists them.\n\n"
-            "Examples (synthetic sample):\n"
-            "  jinan-gis coverage --category clinic --max-dist-m 1000\n"
-            "  jinan-gis coverage --category culture --walk-min 15 --district 市中区 --by-zone\n"
-        ), epilog=_EPILOG)
-    _common(c, out_default=None)
-    _layers_source(c)
-    c.add_argument("--category", action="append", required=True,
-                   help="group, category id or name (e.g. clinic, chc, culture, 图书馆); "
-                   "repeatable; `jinan-gis categories` lists them")
-    g = c.add_mutually_exclusive_group(required=True)
-    g.add_argument("--max-dist-m", type=float, help="network distance in metres")
-    g.add_argument("--walk-min", type=float, help="minutes (converted with --speed-kmh)")
-    c.add_argument("--speed-kmh", type=float, default=WALK_SPEED_KMH,
-                   help="speed for --walk-min (default 4 km/h: 15 min = 1000 m)")
-    c.add_argument("--mode", choices=MODES, default="walk")
-    c.add_argument("--district", action="append", help="district code or name (repeatable)")
-    c.add_argument("--by-zone", action="store_true", help="one row per sub-district")
-    c.set_defaults(func=cmd_coverage)
-
-
-def _add_sites(sub: Any) -> None:
-    """``jinan-gis sites``."""
-    s = sub.add_parser(
-        "sites", help="propose k new sites 新增设施选址", formatter_class=_RAW,
-        description=(
-            "Choose k new sites on the street network that add the most residents within\n"
-            "--max-dist-m (existing facilities kept; walking distance counts the legs from\n"
-            "doors to the street, as coverage does). Each site is printed and stored in\n"
-            "sites.gpkg with its sub-district, nearest named street, lon/lat in WGS84 (GPS,\n"
-            "OpenStreetMap) and GCJ-02 (Amap), and the people it adds; sites_map.html draws\n"
-            "each site's service area. Greedy + swaps takes seconds; --bound also solves the\n"
-            "LP relaxation (HiGHS) to print the gap to the optimum, which can take minutes on\n"
-            "a whole district.\n\n"
-            "Examples (synthetic sample):\n"
-            "  jinan-gis sites --category clinic --k 5\n"
-            "  jinan-gis sites --category culture --k 3 --district 市中区 --out out/culture_sites\n"
-        ), epilog=_EPILOG)
-    _common(s)
-    _layers_source(s)
-    s.add_argument("--category", action="append", required=True,
-                   help="group, category id or name (e.g. clinic, chc, culture); repeatable")
-    s.add_argument("--k", type=int, default=5, help="number of new sites")
-    s.add_argument("--max-dist-m", type=float, default=1000.0)
-    s.add_argument("--method", choices=["greedy", "exact"], default="greedy")
-    s.add_argument("--bound", action="store_true",
-                   help="greedy: also bound the optimum by the LP relaxation and print the gap "
-                   "(slow: minutes on a whole district)")
-    s.add_argument("--district", action="append", help="district code or name (repeatable)")
-    s.set_defaults(func=cmd_sites)
-
-
-def _add_vocabulary(sub: Any) -> None:
-    """``jinan-gis categories`` and ``jinan-gis metrics``."""
-    cat = sub.add_parser(
-        "categories", help="facility names --category accepts 设施类别",
-        description="Print what --category accepts: groups and category ids, with their "
-        "Chinese and English names and the categories each selects.")
-    cat.set_defaults(func=cmd_categories, quiet=False)
-    met = sub.add_parser(
-        "metrics", help="the plans' metric catalogue 规划指标",
-        description="Print the metric catalogue: id (for report --metric), Chinese and "
-        "English name, threshold, target, scope and source document.")
-    met.set_defaults(func=cmd_metrics, quiet=False)
-
-
-def _add_import(sub: Any) -> None:
-    """``jinan-gis import``."""
-    i = sub.add_parser("import", help="bring your own file into the layer store 导入",
-                       description="Import a shapefile, GeoPackage, GeoJSON, CSV or Excel "
-                       "file as a layer: prints kept and rejected rows and writes the "
-                       "rejection table.")
-    i.add_argument("path", help="the file to import")
-    i.add_argument("--as", dest="kind", required=True,
-                   choices=["facilities", "streets", "population", "zones", "osm"])
-    i.add_argument("--store", default="out/store.gpkg", help="layer store GeoPackage")
-    i.add_argument("--name", help="layer name in the store (default: the --as value)")
-    i.add_argument("--replace-empty", action="store_true", help="store a layer that kept 0 rows "
-                   "over a stored one (refused by default: the stored layer stays)")
-    i.add_argument("--category", help="facility category for every row: id or Chinese/English "
-                   "name, e.g. chc or 社区卫生服务站 (default: classified from the names); "
-                   "`jinan-gis categories` lists them")
-    i.add_argument("--datum", help="wgs84, gcj02 (Amap/Tencent) or bd09 (Baidu): REQUIRED "
-                   "for spreadsheets 坐标系")
-    i.add_argument("--encoding", help="attribute encoding, e.g. gbk or utf-8 (default detect)")
-    i.add_argument("--crs", help="CRS when the file has none, e.g. EPSG:4548 or EPSG:4527")
-    i.add_argument("--sheet", help="Excel sheet")
-    i.add_argument("--count-column", help="population count column")
-    i.add_argument("--zone-type", default="subdistrict")
-    i.add_argument("--mode", default="walk", choices=MODES)
-    i.add_argument("--area", action="append",
-                   help="district code or name for street imports, repeatable (default both: "
-                   "370112 历城区 and 370103 市中区); --as osm: or a polygon file")
-    i.add_argument("--population-total", type=float, help="--as osm: people in the area")
-    i.add_argument("--population-table", help="--as osm: CSV code,total (zones: --zones)")
-    i.add_argument("--zones", help="--as osm: zone polygon file with a code column")
-    i.add_argument("--out", help="where to write the rejection table (default: store folder)")
-    i.add_argument("-v", "--verbose", action="count", default=0)
-    i.set_defaults(func=cmd_import, quiet=False)
-
-
-def _add_fetch(sub: Any) -> None:
-    """``jinan-gis fetch``."""
-    f = sub.add_parser("fetch", help="download OSM streets (and facilities) 下载",
-                       description="Download OpenStreetMap streets for a district through "
-                       "Overpass (cached) into the layer store. Mainland users: pass a "
-                       "mirror with --overpass-url.")
-    f.add_argument("district", help="district code or name, e.g. 370112 or 历城区")
-    f.add_argument("--store", default="out/store.gpkg")
-    f.add_argument("--mode", default="walk", choices=MODES)
-    f.add_argument("--overpass-url", help="Overpass API URL (e.g. a mirror)")
-    f.add_argument("--cache-dir", help="download cache folder")
-    f.add_argument("--timeout-s", type=float, default=180.0)
-    f.add_argument("--facilities", action="store_true", help="also fetch facilities")
-    f.add_argument("-v", "--verbose", action="count", default=0)
-    f.set_defaults(func=cmd_fetch, quiet=False)
-
-
-def _add_batch(sub: Any) -> None:
-    """``jinan-gis batch`` (arguments go to the batch runner's own parser)."""
-    b = sub.add_parser("batch", help="many areas x metrics x scenarios, serial or on Dask 批量",
-                       description="Run a JSON batch file of coverage jobs serially, on a "
-                       "LocalCluster or on an existing Dask cluster (--scheduler "
-                       "tcp://host:8786); arguments go to python -m jinan_gis.analyses.batch.",
-                       add_help=False)
-    b.add_argument("rest", nargs=argparse.REMAINDER)
-    b.set_defaults(func=cmd_batch, quiet=False)
+HANDLERS = {"demo": cmd_demo, "report": cmd_report, "coverage": cmd_coverage,
+            "sites": cmd_sites, "categories": cmd_categories, "metrics": cmd_metrics,
+            "import": cmd_import, "fetch": cmd_fetch, "batch": cmd_batch}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``jinan-gis``."""
-    p = argparse.ArgumentParser(
-        prog="jinan-gis",
-        description="How well are Licheng (历城区) and Shizhong (市中区) served? Coverage of "
-        "public services over the street network, against the district plans' targets.",
-        epilog=_EPILOG,
-    )
-    from jinan_gis import __version__
+    """The argument parser of ``jinan-gis`` (built in :mod:`jinan_gis.cli_args`)."""
+    from jinan_gis.cli_args import build_parser as build
 
-    p.add_argument("--version", action="version", version=f"jinan-gis {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_demo(sub)
-    _add_report(sub)
-    _add_coverage(sub)
-    _add_sites(sub)
-    _add_vocabulary(sub)
-    _add_import(sub)
-    _add_fetch(sub)
-    _add_batch(sub)
-    return p
+    return build(HANDLERS)
 
 
 _CLUSTER_MODULES = {"dask", "distributed"}
@@ -573,23 +433,14 @@ def _run(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 with one line on stderr for a
-    :class:`~jinan_gis.geo.errors.JinanGISError` or a missing ``cluster`` extra)."""
+    """Run the command line; returns the exit status: 0, or 2 with one line on stderr for
+    every expected failure (bad input, file, permission, number; a missing ``cluster``
+    extra), 130/143 with one line when interrupted (SIGINT/SIGTERM), 1 with the traceback
+    and a line asking to report it for a bug (:mod:`jinan_gis.cli_errors`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    from jinan_gis.geo.errors import JinanGISError
+    from jinan_gis.cli_errors import guarded
 
-    try:
-        return _run(argv)
-    except JinanGISError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ImportError as exc:
-        if not _missing_cluster_extra(exc):
-            raise
-        print(f"error: {exc.name} is not installed: pip install 'jinan-gis[cluster]' (dask, "
-              "distributed, pyarrow), or run the batch with --scheduler serial",
-              file=sys.stderr)
-        return 2
+    return guarded(_run, argv, cluster_missing=_missing_cluster_extra)
 
 
 if __name__ == "__main__":  # pragma: no cover

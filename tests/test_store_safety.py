@@ -48,7 +48,7 @@ def test_an_import_that_keeps_nothing_leaves_the_store_as_it_was(tmp_path: Path)
     bad = tmp_path / "beijing.csv"
     bad.write_text("name,lon,lat\n某社区卫生服务中心,116.40,39.90\n", encoding="utf-8")
     out = _run("import", str(bad), "--as", "facilities", "--datum", "wgs84",
-               "--store", str(store))
+               "--store", str(store), "--replace")
     assert out.returncode == 2
     assert "left as it was" in out.stderr and "Traceback" not in out.stderr
     assert "--replace-empty" in out.stderr
@@ -58,7 +58,7 @@ def test_an_import_that_keeps_nothing_leaves_the_store_as_it_was(tmp_path: Path)
     assert len(LayerStore(store).read("facilities").layer) == 2
     # asked for on purpose, the empty layer is stored
     forced = _run("import", str(bad), "--as", "facilities", "--datum", "wgs84",
-                  "--store", str(store), "--replace-empty")
+                  "--store", str(store), "--replace", "--replace-empty")
     assert forced.returncode == 0, forced.stderr
     assert len(LayerStore(store).read("facilities").layer) == 0
 
