@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
@@ -37,6 +36,7 @@ from scipy.sparse.csgraph import connected_components
 from .crs import require_metric_crs
 from .errors import NetworkError
 from .modes import MODES, Mode
+from .noding import line_vertices, split_at_breaks, vertex_keys
 
 __all__ = ["MODES", "Mode", "Network", "build_network", "concat_ranges"]
 
@@ -73,8 +73,11 @@ class Network:
         Edge length in metres (from the geometry).
     edge_fwd, edge_bwd : ndarray (m,) bool
         Whether the mode may travel ``u -> v`` / ``v -> u``.
-    edge_geometry : ndarray (m,) of shapely LineString
-        Geometry of each edge, oriented ``u -> v``.
+    edge_vertex_ptr : ndarray (m + 1,) int64
+        Edge ``e`` has the vertices ``edge_vertex_xy[edge_vertex_ptr[e]:edge_vertex_ptr[e + 1]]``.
+    edge_vertex_xy : ndarray (k, 2) float64
+        Edge vertices, each edge's run from ``u`` to ``v``.  The shapely geometries
+        (:attr:`edge_geometry`) are made from these only when asked for.
     edge_source_row : ndarray (m,) int64
         Row (position) of the input line each edge came from (-1 when built from arrays).
     mode : str
@@ -92,7 +95,8 @@ class Network:
     edge_length: np.ndarray
     edge_fwd: np.ndarray
     edge_bwd: np.ndarray
-    edge_geometry: np.ndarray
+    edge_vertex_ptr: np.ndarray
+    edge_vertex_xy: np.ndarray
     edge_source_row: np.ndarray
     mode: str = "walk"
     crs: str = "EPSG:4548"
@@ -154,6 +158,31 @@ class Network:
                 arc_forward[order],
             )
         return self._cache["csr"]
+
+    def search_queue(self) -> tuple[str, float, int]:
+        """The priority queue of this network's searches: ``(kind, bucket width, ring mask)``.
+
+        ``kind`` is ``"bucket"`` (Dial's bucket queue, exact because no arc is shorter than a
+        bucket) or ``"heap"`` (binary heap); the rule is
+        :func:`jinan_gis.geo._kernels.choose_queue` (real OSM graphs, with centimetre edges,
+        get the heap).  Logged at debug level when first decided.
+
+        Examples
+        --------
+        >>> Network.from_arrays([[0, 0], [90, 0], [180, 0]], [0, 1], [1, 2]).search_queue()[0]
+        'bucket'
+        >>> Network.from_arrays([[0, 0], [0.01, 0], [90, 0]], [0, 1], [1, 2]).search_queue()[0]
+        'heap'
+        """
+        if "queue" not in self._cache:
+            from ._kernels import _ring_mask, choose_queue
+
+            weight = self.csr()[2]
+            kind, width = choose_queue(weight)
+            self._cache["queue"] = (kind, width, _ring_mask(weight, width))
+            log.debug("searches on %r use a %s queue%s", self, kind,
+                      f" (bucket width {width:.4g} m)" if kind == "bucket" else "")
+        return self._cache["queue"]
 
     def out_arcs(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The arcs leaving each of ``nodes``: (arc positions in :meth:`csr`, count per node).
@@ -224,6 +253,24 @@ class Network:
         return self.node_is_island[self.edge_u]
 
     # ------------------------------------------------------------- geometry
+    @property
+    def edge_geometry(self) -> np.ndarray:
+        """Geometry of each edge (shapely LineStrings oriented ``u -> v``), made on first use
+        from :attr:`edge_vertex_xy` and kept (about 300 bytes an edge).
+
+        Examples
+        --------
+        >>> net = Network.from_arrays([[0, 0], [3, 4]], [0], [1])
+        >>> net.edge_geometry[0].wkt
+        'LINESTRING (0 0, 3 4)'
+        """
+        if "edge_geometry" not in self._cache:
+            ptr = self.edge_vertex_ptr
+            self._cache["edge_geometry"] = shapely.linestrings(
+                self.edge_vertex_xy, indices=np.repeat(np.arange(self.n_edges), np.diff(ptr))
+            ) if self.n_edges else np.empty(0, dtype=object)
+        return self._cache["edge_geometry"]
+
     def edge_coords(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge vertices as flat arrays: ``ptr`` (m + 1), ``xy`` (k, 2), ``along`` (k,).
 
@@ -231,9 +278,7 @@ class Network:
         vertex of edge ``e`` sits exactly at ``edge_length[e]``.
         """
         if "edge_coords" not in self._cache:
-            xy, idx = shapely.get_coordinates(self.edge_geometry, return_index=True)
-            ptr = np.zeros(self.n_edges + 1, dtype=np.int64)
-            np.cumsum(np.bincount(idx, minlength=self.n_edges), out=ptr[1:])
+            ptr, xy = self.edge_vertex_ptr, self.edge_vertex_xy
             seg = np.zeros(len(xy))
             if len(xy) > 1:
                 seg[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
@@ -312,10 +357,7 @@ class Network:
             raise NetworkError("edge_u and edge_v differ in length; give one pair per edge.")
         if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= len(node_xy)):
             raise NetworkError("edge_u/edge_v refer to nodes that do not exist in node_xy.")
-        geom = shapely.linestrings(
-            np.stack([node_xy[u], node_xy[v]], axis=1).reshape(-1, 2),
-            indices=np.repeat(np.arange(len(u)), 2),
-        ) if len(u) else np.empty(0, dtype=object)
+        vertex_xy = np.stack([node_xy[u], node_xy[v]], axis=1).reshape(-1, 2)
         straight = np.hypot(*(node_xy[v] - node_xy[u]).T) if len(u) else np.empty(0)
         length = straight if edge_length is None else np.asarray(edge_length, dtype=np.float64)
         if np.any(~np.isfinite(length)) or np.any(length < 0):
@@ -328,7 +370,8 @@ class Network:
             edge_length=length,
             edge_fwd=fwd,
             edge_bwd=bwd,
-            edge_geometry=geom,
+            edge_vertex_ptr=np.arange(0, 2 * len(u) + 1, 2, dtype=np.int64),
+            edge_vertex_xy=vertex_xy,
             edge_source_row=np.full(len(u), -1, dtype=np.int64),
             mode=mode,
             crs=crs,
@@ -346,113 +389,6 @@ def _directions(
     if mode == "drive" and oneway is not None:
         bwd = ~np.asarray(oneway, dtype=bool)
     return fwd, bwd
-
-
-def _osm_end_ids(
-    streets: gpd.GeoDataFrame, rows: np.ndarray, part_idx: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """OSM node ids of the first/last vertex of every line part, or None to key by coordinates.
-
-    Ids are used only when the layer has ``u_osm`` and ``v_osm``, every used line has both and
-    no line has several parts (the ids name the ends of a single LineString).
-    """
-    if "u_osm" not in streets.columns or "v_osm" not in streets.columns or len(part_idx) == 0:
-        return None
-    u = pd.to_numeric(streets["u_osm"], errors="coerce").to_numpy(dtype=float)[rows][part_idx]
-    v = pd.to_numeric(streets["v_osm"], errors="coerce").to_numpy(dtype=float)[rows][part_idx]
-    if np.isnan(u).any() or np.isnan(v).any() or len(np.unique(part_idx)) != len(part_idx):
-        log.info(
-            "u_osm/v_osm are incomplete or a line has several parts: nodes are keyed by "
-            "coordinates (distinct OSM nodes at the same place are joined)"
-        )
-        return None
-    uu = streets["u_osm"].to_numpy()[rows][part_idx].astype(np.int64)
-    vv = streets["v_osm"].to_numpy()[rows][part_idx].astype(np.int64)
-    return uu, vv
-
-
-def _line_parts(
-    streets: gpd.GeoDataFrame, mode: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """The non-empty LineString parts of the lines open to ``mode`` (multi-lines exploded).
-
-    Returns the parts, the input row and the ``oneway`` flag of each part, and the OSM ids of
-    their end vertices (see :func:`_osm_end_ids`).
-    """
-    rows = np.arange(len(streets))
-    keep = np.ones(len(streets), dtype=bool)
-    if mode in streets.columns:
-        keep &= streets[mode].fillna(False).to_numpy(dtype=bool)
-    geoms = streets.geometry.to_numpy()
-    oneway_col = (
-        streets["oneway"].fillna(False).to_numpy(dtype=bool)
-        if "oneway" in streets.columns
-        else np.zeros(len(streets), dtype=bool)
-    )
-    geoms, rows, oneway_col = geoms[keep], rows[keep], oneway_col[keep]
-    parts, part_idx = shapely.get_parts(geoms, return_index=True)
-    usable = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
-    parts, part_idx = parts[usable], part_idx[usable]
-    if len(parts) == 0:
-        raise NetworkError(
-            f"no street line is open to mode {mode!r}: check the layer's '{mode}' column or "
-            "choose another mode."
-        )
-    return parts, rows[part_idx], oneway_col[part_idx], _osm_end_ids(streets, rows, part_idx)
-
-
-def _vertex_keys(
-    coords: np.ndarray,
-    line_of: np.ndarray,
-    first: np.ndarray,
-    last: np.ndarray,
-    osm_ends: tuple[np.ndarray, np.ndarray] | None,
-    tol_m: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A node key for every vertex, and whether the vertex is a node (edges break there).
-
-    Without OSM ids, vertices on a ``tol_m`` grid cell share a key, and line ends and vertices
-    shared by several lines are nodes. With them, end vertices are keyed by OSM node id and
-    interior vertices are never nodes.
-    """
-    if osm_ends is None:
-        keys = np.round(coords / tol_m).astype(np.int64)
-        _, key_id, key_count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-        key_id = key_id.ravel()
-        return key_id, first | last | (key_count[key_id] > 1)
-    u_id, v_id = osm_ends
-    end_keys = np.where(first, u_id[line_of], v_id[line_of])
-    uniq, inv = np.unique(end_keys[first | last], return_inverse=True)
-    key_id = np.full(len(coords), len(uniq), dtype=np.int64)  # interior: one dummy key
-    key_id[first | last] = inv.ravel()
-    return key_id, first | last
-
-
-def _split_at_breaks(
-    coords: np.ndarray, key_id: np.ndarray, is_break: np.ndarray, last: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Cut the lines into edges at their node vertices and number the nodes.
-
-    Returns the first vertex of each edge, the edge geometries and lengths, the end nodes
-    ``u``/``v`` of each edge and the node coordinates (the first node vertex seen for each).
-    """
-    brk = np.flatnonzero(is_break)
-    starts = brk[~last[brk]]
-    ends = brk[np.searchsorted(brk, starts) + 1]
-    nverts = ends - starts + 1
-    edge_of_vert = np.repeat(np.arange(len(starts)), nverts)
-    vert_idx = concat_ranges(starts, nverts)
-    edge_geom = shapely.linestrings(coords[vert_idx], indices=edge_of_vert)
-    edge_len = shapely.length(edge_geom)
-    # node ids: compact numbering of the break keys
-    node_key = np.unique(key_id[brk])
-    key_to_node = np.full(key_id.max() + 1, -1, dtype=np.int64)
-    key_to_node[node_key] = np.arange(len(node_key))
-    u = key_to_node[key_id[starts]]
-    v = key_to_node[key_id[ends]]
-    node_xy = np.empty((len(node_key), 2))
-    node_xy[key_to_node[key_id[brk[::-1]]]] = coords[brk[::-1]]
-    return starts, edge_geom, edge_len, u, v, node_xy
 
 
 def build_network(
@@ -520,8 +456,7 @@ def build_network(
         raise NetworkError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}.")
     if tol_m <= 0:
         raise NetworkError("tol_m must be positive (e.g. 0.01 m).")
-    parts, src_row, src_oneway, osm_ends = _line_parts(streets, mode)
-    coords, line_of = shapely.get_coordinates(parts, return_index=True)
+    coords, line_of, src_row, src_oneway, osm_ends = line_vertices(streets, mode)
     if not np.isfinite(coords).all():
         raise NetworkError(
             "street geometries contain NaN/inf coordinates; repair or drop those lines first "
@@ -531,10 +466,8 @@ def build_network(
     first[1:] = line_of[1:] != line_of[:-1]
     last = np.ones(len(coords), dtype=bool)
     last[:-1] = line_of[1:] != line_of[:-1]
-    key_id, is_break = _vertex_keys(coords, line_of, first, last, osm_ends, tol_m)
-    starts, edge_geom, edge_len, u, v, node_xy = _split_at_breaks(
-        coords, key_id, is_break, last
-    )
+    key_id, is_break = vertex_keys(coords, line_of, first, last, osm_ends, tol_m)
+    starts, ends, edge_len, u, v, node_xy = split_at_breaks(coords, key_id, is_break, last)
 
     good = edge_len > 0
     if not good.all():
@@ -547,6 +480,9 @@ def build_network(
         island_mask = np.zeros(len(node_xy), dtype=bool)
         island_mask[u[good][island_edge]] = True
         island_mask[v[good][island_edge]] = True
+    nverts = (ends - starts + 1)[good]
+    vertex_ptr = np.zeros(len(nverts) + 1, dtype=np.int64)
+    np.cumsum(nverts, out=vertex_ptr[1:])
     net = Network(
         node_xy=node_xy,
         edge_u=u[good],
@@ -554,7 +490,8 @@ def build_network(
         edge_length=edge_len[good],
         edge_fwd=fwd,
         edge_bwd=bwd,
-        edge_geometry=edge_geom[good],
+        edge_vertex_ptr=vertex_ptr,
+        edge_vertex_xy=coords[concat_ranges(starts[good], nverts)],
         edge_source_row=src_row[line_of_edge][good],
         mode=mode,
         crs=str(streets.crs),

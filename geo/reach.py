@@ -42,8 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from .errors import NetworkError
 from .modes import DEFAULT_SPEEDS_KMH, WALK_SPEED_KMH
@@ -130,6 +128,18 @@ def _seeds(
     return ptr, node, dist
 
 
+def _kernel_graph(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int]:
+    """The network's CSR as the kernels take it (unsigned indices) and its queue's bucket
+    width (0: binary heap) and ring mask; cached on the network."""
+    if "kernel_csr" not in network._cache:
+        from ._kernels import kernel_csr
+
+        indptr, head, weight, _, _ = network.csr()
+        network._cache["kernel_csr"] = (*kernel_csr(indptr, head), weight)
+    _, width, mask = network.search_queue()
+    return (*network._cache["kernel_csr"], width, mask)
+
+
 def _warn_unplaced_sources(src: Snapped) -> None:
     """Log which sources (facilities) are not on the network: they serve nobody."""
     if len(src) == 0 or src.ok.all():
@@ -166,9 +176,9 @@ def node_distances(
 ) -> tuple[np.ndarray, np.ndarray, Snapped]:
     """Distance from every node to its nearest source, and which source (multi-source Dijkstra).
 
-    Runs ``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the network's CSR with one
-    virtual node per source joined to the two ends of its edge at the partial lengths (plus
-    the source's access leg when ``count_access``).
+    One search from all sources at once (:func:`jinan_gis.geo._kernels.nearest`), seeded at
+    the two ends of each source's edge at the partial lengths (plus the source's access leg
+    when ``count_access``), with the network's queue (:meth:`Network.search_queue`).
 
     Returns
     -------
@@ -182,31 +192,17 @@ def node_distances(
     _warn_unplaced_sources(src)
     n = network.n_nodes
     ptr, node, dist = _seeds(network, src, count_access)
-    with_seed = np.flatnonzero(np.diff(ptr) > 0)
-    if len(with_seed) == 0:
+    if len(node) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64), src
-    base = network.csr_matrix()
-    k = len(src)
-    # virtual rows n..n+k-1 (row of source i = n + i); arcs virtual -> seed node
-    v_indptr = base.indptr[-1] + ptr
-    indptr = np.concatenate([base.indptr[:-1], v_indptr]).astype(np.int64)
-    indices = np.concatenate([base.indices, node]).astype(np.int64)
-    # csgraph keeps explicit zeros of a csr_matrix as zero-length arcs
-    data = np.concatenate([base.data, dist])
-    aug = csr_matrix((data, indices, indptr), shape=(n + k, n + k))
-    d, _, which = dijkstra(
-        aug,
-        directed=True,
-        indices=n + with_seed,
-        min_only=True,
-        limit=max_dist_m,
-        return_predecessors=True,
-    )
-    which = which[:n].astype(np.int64)
-    which = np.where(which >= 0, which - n, -1)
-    d = d[:n]
-    d[d > max_dist_m] = np.inf
-    which[~np.isfinite(d)] = -1
+    # the numba kernels are imported here: commands that never search do not pay numba's
+    # ~0.4 s import
+    from ._kernels import nearest
+
+    indptr, head, weight, width, mask = _kernel_graph(network)
+    lab = np.repeat(np.arange(len(src), dtype=np.int64), np.diff(ptr))
+    order = np.argsort(dist, kind="stable")
+    d, which = nearest(indptr, head, weight, node[order].astype(head.dtype), dist[order],
+                       lab[order], float(max_dist_m), width, mask)
     return d, which, src
 
 
@@ -463,14 +459,14 @@ def source_searches(
         raise NetworkError("max_dist_m must be finite for per-source searches (e.g. 1000).")
     src = _snapped(network, sources, max_snap_m)
     seed_ptr, seed_node, seed_dist = _seeds(network, src, count_access)
-    indptr, head, weight, _, _ = network.csr()
-    # the numba kernel is imported here: commands that never search per source (help,
+    # the numba kernels are imported here: commands that never search per source (help,
     # listings, imports, fetch, plain coverage) do not pay numba's ~0.4 s import
-    from ._dijkstra import bounded_searches
+    from ._kernels import parallel_sets, sort_seeds
 
-    ptr, node, dist = bounded_searches(
-        indptr, head, weight, seed_ptr, seed_node, seed_dist, float(max_dist_m)
-    )
+    indptr, head, weight, width, mask = _kernel_graph(network)
+    seed_node, seed_dist = sort_seeds(seed_ptr, seed_node.astype(head.dtype), seed_dist)
+    ptr, node, dist = parallel_sets(indptr, head, weight, seed_ptr, seed_node, seed_dist,
+                                    float(max_dist_m), width, mask)
     return ptr, node, dist, src
 
 
@@ -572,13 +568,19 @@ def count_within(
     [1, 2, 1]
     """
     if targets is None:
-        # nodes: each search reports every node once, so a bincount is the answer
-        _, node, _, _ = source_searches(
-            network, sources, max_dist_m=max_dist_m, max_snap_m=max_snap_m,
-            count_access=count_access,
-        )
+        # nodes: each search reaches a node at most once, so the kernel counts in place
+        if not np.isfinite(max_dist_m):
+            raise NetworkError("max_dist_m must be finite for per-source searches (e.g. 1000).")
+        from ._kernels import parallel_counts, sort_seeds
+
+        src = _snapped(network, sources, max_snap_m)
+        seed_ptr, seed_node, seed_dist = _seeds(network, src, count_access)
+        indptr, head, weight, width, mask = _kernel_graph(network)
+        seed_node, seed_dist = sort_seeds(seed_ptr, seed_node.astype(head.dtype), seed_dist)
+        counts = parallel_counts(indptr, head, weight, seed_ptr, seed_node, seed_dist,
+                                 float(max_dist_m), width, mask)
         return pd.Series(
-            np.bincount(node, minlength=network.n_nodes),
+            counts,
             index=pd.RangeIndex(network.n_nodes, name="node"),
             name="count",
         )
