@@ -58,6 +58,7 @@ import shapely
 
 from ..geo.crs import ANALYSIS_CRS, require_crs
 from ..geo.errors import InputDataError
+from .point_rows import flag_duplicates, split_accounting
 from .points import PointRows, locate, point_coordinates, read_point_rows
 from .result import LoadResult, rejection_table
 from .schema import FACILITY_COLUMNS, check_layer_columns
@@ -159,15 +160,16 @@ def _build(
             "capacity": capacity[idx].astype(np.float64),
             "source": source,
             "datum_in": datum,
-            "input_row": idx.astype(np.int64),
+            "input_row": pr.input_rows[idx].astype(np.int64),
         },
         geometry=gpd.points_from_xy(pr.x_m[idx], pr.y_m[idx]),
         crs=ANALYSIS_CRS,
     )
-    bad = np.flatnonzero(~ok)
+    rows_in = pr.input_rows
+    _, bad, rejected_parts = split_accounting(rows_in, reason)
     originals = pr.rows.iloc[bad].to_dict("records")
     rejected = rejection_table(
-        {"input_row": int(i), "reason": reason[i], **orig}
+        {"input_row": int(rows_in[i]), "reason": reason[i], **orig}
         for i, orig in zip(bad, originals, strict=True)
     )
     kept_how = Counter(how[i] for i in idx)
@@ -179,16 +181,19 @@ def _build(
         "datum": datum,
         "crs": ANALYSIS_CRS,
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "n_input": len(pr.rows),
-        "n_kept": len(layer),
+        "n_input": pr.n_input,
+        "n_kept": int(layer["input_row"].nunique()),
         "n_rejected": len(rejected),
+        "rejected_parts": rejected_parts,
         "n_unknown": len(unknown),
         "unknown": unknown.to_dict("records"),
         "category_from": dict(kept_how),
         "category_counts": layer["category"].value_counts().to_dict(),
     }
+    if pr.feature_row is not None:
+        prov["accounting"] = "input_row"  # exploded MultiPoints: a feature counts once
     check_layer_columns(layer, "facilities", what=source)
-    result = LoadResult(layer=layer, rejected=rejected, n_input=len(pr.rows), provenance=prov)
+    result = LoadResult(layer=layer, rejected=rejected, n_input=pr.n_input, provenance=prov)
     result.check_accounting()
     log.info("%s", result.summary())
     if len(unknown):
@@ -235,6 +240,11 @@ def load_facilities(
     id_column: Any | None = None,
     capacity_column: Any | None = None,
     source_name: str | None = None,
+    lonlat_column: Any | None = None,
+    sep: str | None = None,
+    decimal: str = ".",
+    header_row: int | None = None,
+    duplicates: str = "reject",
 ) -> LoadResult:
     """Load facilities from a CSV/Excel table, a vector file or a (Geo)DataFrame.
 
@@ -272,6 +282,16 @@ def load_facilities(
         Numeric capacity (beds, seats...); non-numeric values become NaN.
     source_name : str, optional
         The ``source`` value (default: the file name, "table" or "layer").
+    lonlat_column : str, optional
+        One column holding ``"lon,lat"`` (Amap's ``location``), instead of two.
+    sep, decimal, header_row : optional
+        Table files: the separator (default sniffed), the decimal mark (``","`` for
+        European exports) and the 1-based header row (default detected, title rows
+        skipped); see :func:`~jinan_gis.layers.table_files.read_table`.
+    duplicates : {"reject", "keep"}
+        Rows at the same point with the same name and category value (every value when
+        there is no name) as an earlier row: rejected as ``"duplicate row of row N"``
+        (default) or kept with a warning (:mod:`~jinan_gis.layers.point_rows`).
 
     Returns
     -------
@@ -312,6 +332,10 @@ def load_facilities(
         layer=layer,
         crs=crs,
         source_name=source_name,
+        lonlat_column=lonlat_column,
+        sep=sep,
+        decimal=decimal,
+        header_row=header_row,
     )
     source = pr.provenance["source"]
     cols = list(pr.rows.columns)
@@ -334,13 +358,20 @@ def load_facilities(
     )
     n = len(pr.rows)
     names = [clean_text(v) for v in pr.rows[name_col]] if name_col is not None else [None] * n
+    parts = pr.part if pr.part is not None else np.full(n, -1)
     if id_column is not None:
-        raw_ids = [clean_text(v) for v in pr.rows[id_column]]
+        raw_ids = [
+            clean_text(v) if k < 0 or clean_text(v) is None else f"{clean_text(v)}.{k}"
+            for v, k in zip(pr.rows[id_column], parts.tolist(), strict=True)
+        ]
         ids, reason = _assign_ids(raw_ids, pr.reason)
     else:
-        stem = source
-        ids = [f"{stem}:{i}" for i in range(n)]
+        ids = pr.row_ids(source)
         reason = pr.reason
+    key = None if name_col is None else [name_col, category_column]
+    reason, dups = flag_duplicates(pr.rows.drop(columns=["wkt"], errors="ignore"), pr.x_m,
+                                   pr.y_m, reason, key=key, duplicates=duplicates,
+                                   source=source, input_row=pr.input_rows)
     capacity = _capacity(pr.rows[capacity_column] if capacity_column is not None else None, n)
     column_values = list(pr.rows[category_column]) if category_column is not None else None
     cats, how = _categorise(names, category=category, column_values=column_values)
@@ -359,6 +390,8 @@ def load_facilities(
             "id_column": id_column,
             "category_declared": category,
             "category_column": category_column,
+            "duplicates": duplicates,
+            "n_duplicates": len(dups),
         },
     )
 

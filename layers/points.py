@@ -68,6 +68,7 @@ from ..geo.datum import convert, normalize_datum
 from ..geo.errors import CRSError, DatumError, InputDataError
 from ..geo.missing import is_missing
 from .district_check import REASON_OUTSIDE_DISTRICTS, in_study_area
+from .point_rows import explode_multipoints
 from .tables import (
     LAT_NAMES,
     LON_NAMES,
@@ -113,8 +114,9 @@ REASONS: tuple[str, ...] = (
 """Rejection reasons of the point pipeline, in the order they are tested."""
 
 _DATUM_FIX = (
-    'Declare the datum of the coordinates: datum="gcj02" for Amap/Gaode/Tencent exports, '
-    'datum="bd09" for Baidu, datum="wgs84" for GPS, OpenStreetMap or official CGCS2000 data.'
+    'Declare the datum of the coordinates (command line --datum NAME): datum="gcj02" for '
+    'Amap/Gaode/Tencent exports, datum="bd09" for Baidu, datum="wgs84" for GPS, '
+    "OpenStreetMap or official CGCS2000 data."
 )
 _NAN_WORDS = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "-infinity"})
 
@@ -309,7 +311,8 @@ def locate(
             f"{source}: every row's longitude and latitude look swapped (the 'longitude' "
             f"column holds values about {np.nanmedian(xs[finite]):.4g}, the 'latitude' column "
             f"about {np.nanmedian(ys[finite]):.4g}). Name them the right way round: "
-            "lon_column=<the column with values about 117>, lat_column=<about 36.6>."
+            "--lon-column <the column with values about 117> --lat-column <about 36.6> "
+            "(lon_column=, lat_column=)."
         )
     reason = np.full(len(xs), None, dtype=object)
     reason[swapped] = REASON_SWAPPED
@@ -347,6 +350,10 @@ class PointRows:
     provenance : dict
         ``source``, ``path``, ``format``, ``encoding``, ``datum``, ``crs_in``, coordinate
         columns...
+    feature_row, part : numpy.ndarray of int, optional
+        When MultiPoints were exploded (:mod:`~jinan_gis.layers.point_rows`): the 0-based
+        input row (feature) of each row, and its point number (-1: not a MultiPoint).
+        None: one row per input row.
     """
 
     rows: pd.DataFrame
@@ -354,11 +361,32 @@ class PointRows:
     y_m: npt.NDArray[np.float64]
     reason: npt.NDArray[np.object_]
     provenance: dict[str, Any] = field(default_factory=dict)
+    feature_row: npt.NDArray[np.int64] | None = None
+    part: npt.NDArray[np.int64] | None = None
 
     @property
     def ok(self) -> npt.NDArray[np.bool_]:
         """Rows that were placed."""
         return np.equal(self.reason, None)
+
+    @property
+    def input_rows(self) -> npt.NDArray[np.int64]:
+        """The 0-based input row (feature) of each row."""
+        if self.feature_row is None:
+            return np.arange(len(self.rows), dtype=np.int64)
+        return self.feature_row
+
+    @property
+    def n_input(self) -> int:
+        """Input rows (features; an exploded MultiPoint counts once)."""
+        return int(self.provenance.get("n_features", len(self.rows)))
+
+    def row_ids(self, stem: str) -> list[str]:
+        """Default ids: ``"<stem>:<input row>"``, ``"<stem>:<input row>.<point>"`` for the
+        points of a MultiPoint."""
+        parts = self.part if self.part is not None else np.full(len(self.rows), -1)
+        return [f"{stem}:{r}" if k < 0 else f"{stem}:{r}.{k}"
+                for r, k in zip(self.input_rows.tolist(), parts.tolist(), strict=True)]
 
 
 def point_coordinates(
@@ -411,6 +439,10 @@ def read_point_rows(
     layer: str | int | None = None,
     crs: Any | None = None,
     source_name: str | None = None,
+    lonlat_column: Any | None = None,
+    sep: str | None = None,
+    decimal: str = ".",
+    header_row: int | None = None,
 ) -> PointRows:
     """Read points from a table, a vector file or a (Geo)DataFrame and place them in EPSG:4548.
 
@@ -418,7 +450,10 @@ def read_point_rows(
     found by name (:func:`find_coordinate_columns`) and ``crs`` declares projected columns.
     Vector sources (files, GeoDataFrames) need a CRS (``crs`` declares it where the file has
     none, e.g. a shapefile without ``.prj``); non-point geometries become a representative
-    point; ``datum`` defaults to WGS84. The input is never changed.
+    point, MultiPoints one row per point (:mod:`~jinan_gis.layers.point_rows`); ``datum``
+    defaults to WGS84. ``sep``, ``decimal``, ``header_row`` and ``sheet`` are
+    :func:`~jinan_gis.layers.table_files.read_table`'s; ``lonlat_column`` names one
+    ``"lon,lat"`` column. The input is never changed.
 
     Raises
     ------
@@ -452,10 +487,12 @@ def read_point_rows(
         frame = src.reset_index(drop=True)
         prov["format"] = "dataframe"
     else:
-        frame, info = read_table(src, encoding=encoding, sheet=sheet)
+        frame, info = read_table(src, encoding=encoding, sheet=sheet, sep=sep,
+                                 decimal=decimal, header_row=header_row)
         prov.update(info)
     cols = find_coordinate_columns(
-        list(frame.columns), lon_column=lon_column, lat_column=lat_column, source=source
+        list(frame.columns), lon_column=lon_column, lat_column=lat_column,
+        lonlat_column=lonlat_column, source=source,
     )
     x, y, parse_reason = parse_coordinates(frame, cols)
     x_m, y_m, loc_reason = locate(x, y, datum=datum, crs=crs, source=source)
@@ -484,7 +521,10 @@ def _vector_rows(
     prov.update(info)
     d = normalize_datum(datum) if datum is not None else "wgs84"
     file_crs = CRS.from_user_input(gdf.crs)
-    geoms = gdf.geometry.to_numpy()
+    attrs, geoms, feature_row, part, exploded = explode_multipoints(
+        pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), gdf.geometry.to_numpy(),
+        source=source,
+    )
     x, y, empty, not_point = point_coordinates(geoms)
     if not_point.any():
         log.info(
@@ -500,17 +540,21 @@ def _vector_rows(
     x_m, y_m, loc_reason = locate(
         x, y, datum=d, crs=lonlat_crs, source=source, whole_file_checks=False
     )
-    reason = np.full(len(gdf), None, dtype=object)
+    reason = np.full(len(geoms), None, dtype=object)
     reason[empty] = REASON_EMPTY
     bad = np.equal(reason, None) & ~(np.isfinite(x) & np.isfinite(y))
     reason[bad] = REASON_NON_FINITE
     reason = _merge_reasons(reason, loc_reason)
-    rows = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    rows = attrs.copy()
     rows["wkt"] = shapely.to_wkt(geoms)
     prov.update(
         datum=d,
         datum_declared=datum is not None,
         crs_in=describe_crs(file_crs),
         n_polygons_or_lines_to_points=int(not_point.sum()),
+        n_features=len(gdf),
+        multipoints_exploded=exploded,
     )
-    return PointRows(rows, x_m, y_m, reason, prov)
+    if not exploded:
+        return PointRows(rows, x_m, y_m, reason, prov)
+    return PointRows(rows, x_m, y_m, reason, prov, feature_row=feature_row, part=part)

@@ -60,6 +60,7 @@ from ..geo.crs import to_analysis_crs
 from ..geo.errors import InputDataError, LayerError
 from ..geo.missing import is_missing
 from .district_check import REASON_OUTSIDE_DISTRICTS, geometries_in_study_area
+from .point_rows import flag_duplicates, split_accounting
 from .points import read_point_rows
 from .population_grid import population_from_raster
 from .population_layer import check_totals, finish_population, population_layer
@@ -406,13 +407,23 @@ def population_from_points(
     layer: str | int | None = None,
     crs: Any | None = None,
     source_name: str | None = None,
+    lonlat_column: Any | None = None,
+    sep: str | None = None,
+    decimal: str = ".",
+    header_row: int | None = None,
+    duplicates: str = "reject",
 ) -> LoadResult:
     """Population points from a table or vector file with a count column (one row, one point).
 
     Reading, datum and coordinate rules are those of
-    :func:`~jinan_gis.layers.points.read_point_rows` (a table needs ``datum``). Rows are
-    rejected for bad coordinates, a missing/non-numeric/non-finite/negative/zero count, or a
-    missing/duplicate id.
+    :func:`~jinan_gis.layers.points.read_point_rows` (a table needs ``datum``; ``sep``,
+    ``decimal``, ``header_row``, ``sheet`` and ``lonlat_column`` as there). Rows are
+    rejected for bad coordinates, a missing/non-numeric/non-finite/negative/zero count, a
+    missing/duplicate id, or repeating an earlier row in every value
+    (``"duplicate row of row N"``; ``duplicates="keep"`` keeps them with a warning). A
+    MultiPoint feature becomes one point per part, its count shared equally among the parts
+    placed (as a polygon's count is shared among its grid points); it counts once in
+    ``n_input``.
 
     Examples
     --------
@@ -435,6 +446,10 @@ def population_from_points(
         layer=layer,
         crs=crs,
         source_name=source_name,
+        lonlat_column=lonlat_column,
+        sep=sep,
+        decimal=decimal,
+        header_row=header_row,
     )
     source = pr.provenance["source"]
     if count_column not in pr.rows.columns:
@@ -446,30 +461,56 @@ def population_from_points(
     reason = pr.reason.copy()
     take = np.equal(reason, None)
     reason[take] = count_reason[take]
-    ids, reason = _ids(pr.rows, id_column, reason, source)
+    rows_in = pr.input_rows
+    if pr.feature_row is None:
+        ids, reason = _ids(pr.rows, id_column, reason, source)
+    else:  # exploded MultiPoints: ids per feature, then ".<point>"
+        first = np.unique(rows_in, return_index=True)[1]
+        fids, freason = _ids(pr.rows.iloc[first].reset_index(drop=True), id_column,
+                             reason[first], source)
+        by_feature = dict(zip(rows_in[first].tolist(), range(len(first)), strict=True))
+        ids = [fids[by_feature[r]] if k < 0 else f"{fids[by_feature[r]]}.{k}"
+               for r, k in zip(rows_in.tolist(), pr.part.tolist(), strict=True)]
+        for f, j in by_feature.items():
+            if freason[j] is not None:
+                reason[(rows_in == f) & np.equal(reason, None)] = freason[j]
+    reason, dups = flag_duplicates(pr.rows.drop(columns=["wkt"], errors="ignore"), pr.x_m,
+                                   pr.y_m, reason, key=None, duplicates=duplicates,
+                                   source=source, input_row=rows_in)
     zones = _zone_values(pr.rows, zone_column, source)
-    ok = np.flatnonzero(np.equal(reason, None))
+    ok, bad, rejected_parts = split_accounting(rows_in, reason)
+    share = counts.copy()
+    if pr.feature_row is not None:  # a MultiPoint's count, shared by its placed points
+        n_placed = np.bincount(rows_in[ok], minlength=int(rows_in.max()) + 1)
+        share[ok] = counts[ok] / n_placed[rows_in[ok]]
     layer_gdf = population_layer(
         [ids[i] for i in ok],
-        counts[ok],
+        share[ok],
         [zones[i] for i in ok],
-        ok.astype(np.int64),
+        rows_in[ok].astype(np.int64),
         pr.x_m[ok],
         pr.y_m[ok],
         source,
     )
-    bad = np.flatnonzero(~np.equal(reason, None))
     originals = pr.rows.iloc[bad].to_dict("records")
     rejected = rejection_table(
-        {"input_row": int(i), "reason": reason[i], **o} for i, o in zip(bad, originals, strict=True)
+        {"input_row": int(rows_in[i]), "reason": reason[i], **o}
+        for i, o in zip(bad, originals, strict=True)
     )
-    sum_in = math.fsum(counts[ok].tolist())
+    kept_features = np.unique(rows_in[ok], return_index=True)[1]
+    sum_in = math.fsum(counts[ok][kept_features].tolist())
     sum_out = math.fsum(layer_gdf["population"].tolist())
     prov = {
         **pr.provenance,
         "count_column": count_column,
         "population_in": sum_in,
         "population_out": sum_out,
-        "totals": check_totals(sum_in, sum_out, source=source, exact=True),
+        "totals": check_totals(sum_in, sum_out, source=source,
+                               exact=pr.feature_row is None),
+        "duplicates": duplicates,
+        "n_duplicates": len(dups),
+        "rejected_parts": rejected_parts,
     }
-    return finish_population(layer_gdf, rejected, len(pr.rows), prov)
+    if pr.feature_row is not None:
+        prov["accounting"] = "input_row"
+    return finish_population(layer_gdf, rejected, pr.n_input, prov)

@@ -89,7 +89,8 @@ def finish_population(
         crs=ANALYSIS_CRS,
         loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n_input=n_input,
-        n_kept=len(layer),
+        n_kept=(int(layer["input_row"].nunique()) if prov.get("accounting") == "input_row"
+                else len(layer)),
         n_rejected=len(rejected),
     )
     check_layer_columns(layer, "population", what=str(prov.get("source", "population")))

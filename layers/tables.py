@@ -10,8 +10,12 @@ coordinate columns by :func:`find_coordinate_columns`. Placing the rows' coordin
 
 Decisions
 ---------
-* Shapefile text without a ``.cpg`` is decoded as UTF-8, else GBK (GB18030, a superset);
-  ``encoding=`` overrides. CSV: UTF-8 (with or without BOM), else GB18030.
+* Text encodings are detected (:mod:`~jinan_gis.layers.encoding`: UTF-8 with or without
+  BOM, UTF-16, GBK/GB18030 or Big5; refused when GBK and Big5 are equally plausible);
+  ``encoding=`` overrides; a shapefile's ``.cpg`` is read (code pages such as ``936``).
+* Table files (:func:`read_table`, :mod:`~jinan_gis.layers.table_files`): ``sep``,
+  ``decimal``, ``header_row`` and ``sheet`` are given or sniffed; an ``.xlsx`` renamed
+  ``.csv`` is read as a workbook.
 * A file without rows (features) is refused with
   :class:`~jinan_gis.geo.errors.LayerError` (a failed export or the wrong sheet/layer); an
   in-memory (Geo)DataFrame without rows gives an empty layer.
@@ -28,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from collections.abc import Sequence
@@ -37,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -45,6 +47,9 @@ from pyproj import CRS
 from ..geo.crs import check_coordinates_plausible, describe_crs, parse_crs
 from ..geo.errors import CRSError, InputDataError, LayerError
 from ..geo.missing import is_missing
+from .encoding import check_encoding, python_encoding
+from .table_files import read_table
+from .vector_files import shapefile_encodings, vector_source
 
 __all__ = [
     "LAT_NAMES",
@@ -192,11 +197,13 @@ def find_coordinate_columns(
     *,
     lon_column: Any | None = None,
     lat_column: Any | None = None,
+    lonlat_column: Any | None = None,
     source: str = "this table",
 ) -> CoordinateColumns:
     """Find the longitude/latitude (or x/y) columns among ``columns``.
 
-    Explicit ``lon_column``/``lat_column`` win; otherwise the usual names (:data:`LON_NAMES`,
+    Explicit ``lonlat_column`` (one ``"lon,lat"`` column) or ``lon_column``/``lat_column``
+    win; otherwise the usual names (:data:`LON_NAMES`,
     :data:`LAT_NAMES`) are looked up, then a single ``"lon,lat"`` column
     (:data:`LONLAT_NAMES`). Raises :class:`~jinan_gis.geo.errors.InputDataError` listing the
     columns found and the names looked for.
@@ -213,17 +220,29 @@ def find_coordinate_columns(
     jinan_gis.geo.errors.InputDataError: poi.csv: no longitude/latitude columns. ...
     """
     cols = list(columns)
+    if lonlat_column is not None:
+        if lon_column is not None or lat_column is not None:
+            raise InputDataError(
+                f"{source}: give either --lonlat-column (lonlat_column=) or --lon-column and "
+                "--lat-column (lon_column=, lat_column=), not both."
+            )
+        if lonlat_column not in cols:
+            raise InputDataError(
+                f"{source}: column {lonlat_column!r} not found. Columns found: {cols}. Name "
+                "the 'lon,lat' column exactly: --lonlat-column NAME / lonlat_column='NAME'."
+            )
+        return CoordinateColumns(combined=lonlat_column)
     if (lon_column is None) != (lat_column is None):
         raise InputDataError(
-            f"{source}: give both lon_column= and lat_column= (got lon_column={lon_column!r}, "
-            f"lat_column={lat_column!r}). Columns found: {cols}."
+            f"{source}: give both --lon-column and --lat-column (lon_column=, lat_column=; "
+            f"got lon_column={lon_column!r}, lat_column={lat_column!r}). Columns found: {cols}."
         )
     if lon_column is not None:
         missing = [c for c in (lon_column, lat_column) if c not in cols]
         if missing:
             raise InputDataError(
-                f"{source}: column(s) {missing} not found. Columns found: {cols}. "
-                "Pass the exact column names as lon_column=..., lat_column=..."
+                f"{source}: column(s) {missing} not found. Columns found: {cols}. Name the "
+                "exact columns: --lon-column X --lat-column Y (lon_column=, lat_column=)."
             )
         if lon_column == lat_column:
             return CoordinateColumns(combined=lon_column)
@@ -238,8 +257,8 @@ def find_coordinate_columns(
         ]
         if others:
             log.warning(
-                "%s: using %s/%s as longitude/latitude; %s look like coordinates too (pass "
-                "lon_column=, lat_column= to choose)",
+                "%s: using %s/%s as longitude/latitude; %s look like coordinates too "
+                "(--lon-column/--lat-column, lon_column=/lat_column= to choose)",
                 source,
                 lon,
                 lat,
@@ -253,35 +272,12 @@ def find_coordinate_columns(
         f"{source}: no longitude/latitude columns. Columns found: {cols}. Looked for longitude "
         f"in {list(LON_NAMES)}, latitude in {list(LAT_NAMES)} and one 'lon,lat' column in "
         f"{list(LONLAT_NAMES)} (case, spaces, brackets and datum tags such as _gcj02 ignored). "
-        "Name them with lon_column=..., lat_column=... (the same name twice for one "
-        "'lon,lat' column)."
+        "Name them: --lon-column X --lat-column Y (lon_column=, lat_column=), or one "
+        "'lon,lat' column with --lonlat-column NAME (lonlat_column=)."
     )
 
 
 # ---------------------------------------------------------------------------------- readers
-
-
-def check_encoding(encoding: str | None, *, source: str) -> None:
-    """Raise :class:`~jinan_gis.geo.errors.InputDataError` for an encoding Python does not know.
-
-    Examples
-    --------
-    >>> check_encoding("GBK", source="poi.csv")
-    >>> check_encoding("gbkk", source="poi.csv")
-    Traceback (most recent call last):
-    ...
-    jinan_gis.geo.errors.InputDataError: poi.csv: unknown encoding 'gbkk'. ...
-    """
-    if encoding is None:
-        return
-    try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise InputDataError(
-            f"{source}: unknown encoding {encoding!r}. Pass one Python knows, e.g. "
-            "encoding='gbk' (GB2312/GBK/GB18030 files from Chinese Windows software), "
-            "'utf-8', 'big5' or 'latin-1'."
-        ) from exc
 
 
 def _refuse_empty(p: Path, n_rows: int, *, what: str) -> None:
@@ -289,7 +285,8 @@ def _refuse_empty(p: Path, n_rows: int, *, what: str) -> None:
     if n_rows == 0:
         raise LayerError(
             f"{p}: the {what} holds no rows. Check that the export finished and that this is "
-            "the right file (and sheet= / layer=); an empty layer cannot be analysed."
+            "the right file (and --sheet / sheet=, --layer / layer=); an empty layer cannot be "
+            "analysed."
         )
 
 
@@ -304,79 +301,16 @@ def is_table(path: str | Path) -> bool:
     return Path(path).suffix.lower() in TABLE_SUFFIXES
 
 
-def read_table(
-    path: str | Path, *, encoding: str | None = None, sheet: str | int | None = None
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read a CSV/TSV or Excel table as text (every cell a string or missing).
-
-    CSV encoding: ``encoding`` if given, else UTF-8 (BOM or not), else GB18030 (GBK).
-    Excel: ``sheet`` (name or 0-based index; default the first sheet; a missing one is an
-    :class:`~jinan_gis.geo.errors.InputDataError` listing the sheets). A table without rows
-    raises :class:`~jinan_gis.geo.errors.LayerError`.
-
-    Returns
-    -------
-    (pandas.DataFrame, dict)
-        The rows (RangeIndex = input row) and what was read (``format``, ``encoding``,
-        ``sheet``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "poi.csv"
-    >>> _ = p.write_bytes("名称,经度,纬度\\n泉城书房,117.02,36.66\\n".encode("gbk"))
-    >>> df, info = read_table(p)
-    >>> df["名称"].tolist(), info["encoding"]
-    (['泉城书房'], 'gb18030')
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputDataError(f"{p}: no such file. Check the path.")
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        sheet_name: str | int = 0 if sheet is None else sheet
-        try:
-            df = pd.read_excel(p, sheet_name=sheet_name, dtype=str)
-        except (ValueError, KeyError, IndexError) as exc:
-            try:
-                names = f" The file's sheets: {pd.ExcelFile(p).sheet_names}."
-            except Exception:  # not a workbook at all: the first message says why
-                names = ""
-            raise InputDataError(
-                f"{p}: cannot read sheet {sheet_name!r} ({exc}).{names} Pass sheet= with a "
-                "sheet name or a 0-based index."
-            ) from exc
-        _refuse_empty(p, len(df), what=f"sheet {sheet_name!r}")
-        return df.reset_index(drop=True), {"format": "excel", "sheet": sheet_name}
-    sep = "\t" if suffix in (".tsv", ".txt") else ","
-    check_encoding(encoding, source=str(p))
-    tries = [encoding] if encoding else ["utf-8-sig", "gb18030"]
-    last: Exception | None = None
-    for enc in tries:
-        try:
-            df = pd.read_csv(p, sep=sep, dtype=str, encoding=enc, skipinitialspace=True)
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputDataError(f"{p}: not a readable table ({exc}). Fix the file.") from exc
-        _refuse_empty(p, len(df), what="table")
-        used = "utf-8" if enc == "utf-8-sig" else enc
-        return df.reset_index(drop=True), {"format": "csv", "encoding": used}
-    raise InputDataError(
-        f"{p}: cannot decode the text as {' or '.join(tries)} ({last}). Pass encoding=, "
-        "e.g. 'gbk' or 'utf-8'."
-    )
-
-
 def read_vector(
     path: str | Path, *, encoding: str | None = None, layer: str | int | None = None
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Read a vector file (shapefile, GeoPackage, GeoJSON...) with pyogrio, decoding text right.
 
-    A shapefile without ``.cpg`` is tried as UTF-8, then GB18030 (GBK), unless ``encoding``
-    is given. A GeoPackage with several layers needs ``layer``. A layer without features
-    raises :class:`~jinan_gis.geo.errors.LayerError`; an unknown ``encoding``
+    Shapefile attributes: ``encoding``, else the ``.cpg``, else detected from the ``.dbf``
+    bytes (UTF-8, GBK/GB18030 or Big5; see :mod:`~jinan_gis.layers.vector_files`). A
+    ``.zip`` is looked into (a shapefile in a subfolder is found). A GeoPackage (or zip)
+    with several layers needs ``layer``. A layer without features raises
+    :class:`~jinan_gis.geo.errors.LayerError`; an unknown ``encoding``
     :class:`~jinan_gis.geo.errors.InputDataError`.
 
     Returns
@@ -400,42 +334,45 @@ def read_vector(
     p = Path(path)
     if not p.exists():
         raise InputDataError(f"{p}: no such file. Check the path.")
+    src, layer, where = vector_source(p, layer)
     try:
-        layers = pyogrio.list_layers(p)
+        layers = pyogrio.list_layers(src)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         raise InputDataError(f"{p}: not a readable vector file ({exc}).") from exc
     if layer is None and len(layers) > 1:
+        names = [str(n) for n in layers[:, 0]]
         raise InputDataError(
-            f"{p}: holds {len(layers)} layers {[str(n) for n in layers[:, 0]]}; pass layer=..."
+            f"{p}: holds {len(layers)} layers {names}. Name one: --layer NAME / "
+            f"layer='NAME' (e.g. --layer {names[0]})."
         )
-    check_encoding(encoding, source=str(p))
-    tries: list[str | None]
-    if encoding is not None:
-        tries = [encoding]
-    elif p.suffix.lower() in (".shp", ".dbf") and not p.with_suffix(".cpg").exists():
-        tries = ["utf-8", "gb18030"]
-    else:
-        tries = [None]
-    last: Exception | None = None
-    for enc in tries:
-        try:
-            gdf = pyogrio.read_dataframe(p, layer=layer, encoding=enc)
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        except Exception as exc:
-            raise InputDataError(f"{p}: cannot read layer {layer!r} ({exc}).") from exc
-        _refuse_empty(p, len(gdf), what="layer" if layer is None else f"layer {layer!r}")
-        info = {
-            "format": pyogrio.read_info(p, layer=layer).get("driver"),
-            "encoding": enc or "as declared by the file",
-            "layer": layer,
-        }
-        return gdf.reset_index(drop=True), info
-    raise InputDataError(
-        f"{p}: cannot decode the attribute text as {' or '.join(map(str, tries))} ({last}). "
-        "Pass encoding=, e.g. 'gbk', 'big5' or 'latin-1'."
-    )
+    if layer is not None and not isinstance(layer, int) and str(layer) not in [
+        str(n) for n in layers[:, 0]
+    ]:
+        raise InputDataError(
+            f"{p}: no layer {layer!r}; its layers are {[str(n) for n in layers[:, 0]]}. Name "
+            "one with --layer NAME / layer='NAME'."
+        )
+    enc, how = shapefile_encodings(src, encoding=encoding, source=p.name)
+    try:
+        gdf = pyogrio.read_dataframe(
+            src, layer=layer, encoding=python_encoding(enc) if enc else None
+        )
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            f"{p}: the attribute text does not decode as {enc} ({exc}). Declare the "
+            "encoding: --encoding gbk / encoding='gbk', 'utf-8' or 'big5'."
+        ) from exc
+    except Exception as exc:
+        raise InputDataError(f"{p}: cannot read layer {layer!r} ({exc}).") from exc
+    _refuse_empty(p, len(gdf), what="layer" if layer is None else f"layer {layer!r}")
+    info = {
+        "format": pyogrio.read_info(src, layer=layer).get("driver"),
+        "encoding": {"cp950": "big5"}.get(enc or "", enc) or "as declared by the file",
+        "encoding_from": how,
+        "layer": layer,
+        **where,
+    }
+    return gdf.reset_index(drop=True), info
 
 
 def clean_text(v: Any) -> str | None:
