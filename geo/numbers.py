@@ -48,6 +48,11 @@ def _range_text(gt: float | None, ge: float | None, le: float | None) -> str:
     return " and ".join(parts)
 
 
+def _in_range(x: float, gt: float | None, ge: float | None, le: float | None) -> bool:
+    return not ((gt is not None and not x > gt) or (ge is not None and not x >= ge) or (
+        le is not None and not x <= le))
+
+
 def _fail(name: str, what: str, got: str, *, gt: float | None, ge: float | None,
           le: float | None, example: Any, error: type[Exception]) -> Exception:
     rng = _range_text(gt, ge, le)
@@ -102,8 +107,7 @@ def check_number(
         raise _fail(name, what, repr(x), **kw)
     if integer and not x.is_integer():
         raise _fail(name, what, repr(value), **kw)
-    if (gt is not None and not x > gt) or (ge is not None and not x >= ge) or (
-            le is not None and not x <= le):
+    if not _in_range(x, gt, ge, le):
         raise _fail(name, what, f"{value!r}", **kw)
     return int(x) if integer else x
 
@@ -131,9 +135,6 @@ got 'abc' (not a number).
         raise _fail(name, what, f"{text!r} (not a number)", **kw)
     if math.isinf(x):
         raise _fail(name, what, f"{text!r} (infinite)", **kw)
-    if integer and not x.is_integer():
+    if (integer and not x.is_integer()) or not _in_range(x, gt, ge, le):
         raise _fail(name, what, repr(text), **kw)
-    if integer:
-        return check_number(int(x), name=name, gt=gt, ge=ge, le=le, integer=True,
-                            example=example)
-    return check_number(x, name=name, gt=gt, ge=ge, le=le, example=example)
+    return int(x) if integer else x
