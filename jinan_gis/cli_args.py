@@ -225,10 +225,11 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
             "kept and rejected rows and writes the rejection table. A layer name that is in\n"
             "the store already needs --append (add the rows; ids stay unique) or --replace;\n"
             "an import that keeps no row exits 2 and leaves the store as it was.\n\n"
-            "Examples:\n"
+            "Example:\n"
             "  jinan-gis import clinics.shp --as facilities --store my/layers.gpkg\n"
-            "  jinan-gis import poi.csv --as facilities --datum gcj02 --sep ';' --decimal , \\\n"
-            "      --lon-column X --lat-column Y --name amap --append --store my/layers.gpkg\n"
+            "then add a second file of clinics to that layer with the same command, its path\n"
+            "and --append; reading options (--sheet, --lon-column, --encoding...) are passed\n"
+            "to the file's reader only when given.\n"
         ))
     i.add_argument("path", help="the file to import")
     i.add_argument("--as", dest="kind", required=True,

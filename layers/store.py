@@ -184,8 +184,7 @@ def _families(layer: gpd.GeoDataFrame) -> set[str]:
 
 
 def _reasons(rejected: pd.DataFrame) -> str:
-    return "; ".join(f"{r}: {n}" for r, n in rejected["reason"].value_counts().items()) or (
-        "no rows")
+    return "; ".join(f"{r}: {n}" for r, n in rejected["reason"].value_counts().items()) or "-"
 
 
 def _duplicates(name: str, stored: gpd.GeoDataFrame, new: gpd.GeoDataFrame, *,
@@ -317,9 +316,11 @@ class LayerStore:
         if p.suffix.lower() != ".gpkg":
             raise LayerError(f"{p}: a layer store is a GeoPackage (.gpkg); {_FIX}.")
         folder = p.parent if str(p.parent) else Path(".")
+        while not folder.exists() and folder != folder.parent:  # created on the first write
+            folder = folder.parent
         if not folder.is_dir():
-            raise LayerError(f"{folder} is not a folder: cannot write {p.name} there; create "
-                             f"the folder or {_FIX}.")
+            raise LayerError(f"{folder} is a file, not a folder: cannot write {p.name} "
+                             f"under it; {_FIX}.")
         meta = pd.DataFrame(columns=list(_META_COLUMNS))
         if p.exists():
             if not p.is_file():
@@ -441,11 +442,7 @@ class LayerStore:
             return self._remove_stale()
 
     def _remove_stale(self) -> list[Path]:
-        gone = []
-        for p in self._temp_files():
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-                gone.append(p)
+        gone = [p for p in self._temp_files() if p.unlink(missing_ok=True) or True]
         if gone:
             log.warning("%s: removed %d temporary file(s) of an interrupted write: %s",
                         self.path, len(gone), ", ".join(p.name for p in gone))
@@ -536,6 +533,7 @@ class LayerStore:
             self._check_name(name)
             results[name] = _as_result(name, data)
         self._check_writable()  # before waiting for the lock: a wrong path answers at once
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock():
             self._remove_stale()
             meta = self._check_writable()  # the store as it is now, under the lock
@@ -546,8 +544,7 @@ class LayerStore:
             rows = [self._meta_row(name, res, provenance) for name, res in final.items()]
             meta = meta.loc[~meta["name"].isin(list(final))]
             meta = pd.concat([meta, pd.DataFrame(rows)], ignore_index=True)
-            for col in ("n_input", "n_kept", "n_rejected"):
-                meta[col] = meta[col].astype(np.int64)
+            meta = meta.astype({c: np.int64 for c in ("n_input", "n_kept", "n_rejected")})
             with atomic_path(self.path, suffix=_TMP_SUFFIX, copy_existing=True) as tmp:
                 for name, res in final.items():
                     _write_frame(tmp, res.layer, layer=name)

@@ -190,8 +190,9 @@ def test_store_paths_that_are_not_stores(capsys, tmp_path: Path) -> None:
     z.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     one_line(cli(capsys, *_imp(csv, z)), "a layer store is a GeoPackage (.gpkg)")
     assert z.read_bytes() == b"PK\x05\x06" + b"\0" * 18
-    one_line(cli(capsys, *_imp(csv, tmp_path / "no" / "such" / "s.gpkg")), "is not a folder",
-             "create the folder")
+    one_line(cli(capsys, *_imp(csv, csv / "s.gpkg")), "is a file, not a folder")
+    out = cli(capsys, *_imp(csv, tmp_path / "new" / "folder" / "s.gpkg"))  # made as needed
+    assert out.returncode == 0 and (tmp_path / "new" / "folder" / "s.gpkg").is_file()
 
 
 def test_a_truncated_store_is_one_line_and_never_overwritten(capsys, tmp_path: Path) -> None:
