@@ -210,7 +210,8 @@ def cmd_metrics(args) -> int:
 
 # ----------------------------------------------------------------------------- import
 READ_OPTIONS = ("layer", "sheet", "lon_column", "lat_column", "lonlat_column", "sep", "decimal",
-                "header_row", "id_column", "category_column", "name_column", "encoding")
+                "header_row", "id_column", "category_column", "name_column", "encoding",
+                "duplicates", "overlaps")
 """Import options passed to the loader (as these keywords) only when the user gave them."""
 
 _TABLES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")

@@ -61,6 +61,19 @@ def _number(flag: str, **rules: Any) -> Callable[[str], Any]:
     return parse
 
 
+_SEP_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
+              "space": " "}
+
+
+def _sep(text: str) -> str:
+    """``--sep``: one character, or its name (``tab`` as the loaders' messages write it)."""
+    sep = _SEP_WORDS.get(text.lower(), text)
+    if len(sep) != 1:
+        raise argparse.ArgumentTypeError(
+            f"--sep takes one character or tab/comma/semicolon/pipe/space, got {text!r}")
+    return sep
+
+
 _DIST = _number("--max-dist-m", gt=0, le=100_000, example=1000)
 _MINUTES = _number("--walk-min", gt=0, le=600, example=15)
 _SPEED = _number("--speed-kmh", gt=0, le=200, example=4)
@@ -262,7 +275,8 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
     r.add_argument("--encoding", help="text encoding, e.g. gbk, big5 or utf-8 (default detect)")
     r.add_argument("--layer", help="layer of a GeoPackage or other multi-layer file")
     r.add_argument("--sheet", help="Excel sheet: its name, or its position 1, 2, ...")
-    r.add_argument("--sep", help="CSV column separator, e.g. ';' or tab (default detect)")
+    r.add_argument("--sep", type=_sep,
+                   help="CSV column separator: one character, or tab (default detect)")
     r.add_argument("--decimal", help="decimal mark of the numbers, e.g. ',' (default '.')")
     r.add_argument("--header-row", type=_HEADER_ROW,
                    help="the row holding the column names, as Excel numbers it (default 1)")
@@ -272,6 +286,12 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
     r.add_argument("--id-column", help="column of row ids (kept unique)")
     r.add_argument("--name-column", help="column of names")
     r.add_argument("--category-column", help="facilities: column of categories")
+    r.add_argument("--duplicates", choices=["reject", "keep"],
+                   help="rows repeating an earlier row (same place and values): rejected with "
+                   "the reason (default) or kept")
+    r.add_argument("--overlaps", choices=["refuse", "clip"],
+                   help="population polygons that overlap: refuse the file (default) or let "
+                   "earlier rows keep the shared area")
     o = i.add_argument_group("--as osm")
     o.add_argument("--population-total", type=_PEOPLE, help="--as osm: people in the area")
     o.add_argument("--population-table", help="--as osm: CSV code,total (zones: --zones)")

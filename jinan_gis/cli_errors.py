@@ -65,6 +65,8 @@ KEYWORD_FLAGS: dict[str, str] = {
     "max_dist_m": "--max-dist-m",
     "speed_kmh": "--speed-kmh",
     "population_total": "--population-total",
+    "duplicates": "--duplicates",
+    "overlaps": "--overlaps",
 }
 """Python keyword -> command-line flag, for the messages the loaders write for Python users."""
 
@@ -79,8 +81,8 @@ def cli_message(text: str) -> str:
     for kw, flag in KEYWORD_FLAGS.items():
         if flag in text:
             continue
-        text = re.sub(rf"(?<![\w.]){kw}=(\.\.\.)?", lambda m, f=flag: f"{f} " + (
-            "..." if m.group(1) else ""), text)
+        text = re.sub(rf"(?<![\w.]){kw}=(?:'([^'\s]*)'|(\.\.\.))?(?: \(Python\))?",
+                      lambda m, f=flag: f"{f} {m.group(1) or m.group(2) or ''}", text)
     return text.replace("replace_empty=True", "--replace-empty")
 
 

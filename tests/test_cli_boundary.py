@@ -298,12 +298,15 @@ def test_python_keywords_become_flags() -> None:
     from jinan_gis.cli_errors import cli_message
 
     assert cli_message("x.csv: pass lon_column=..., lat_column=... or encoding='gbk'") == (
-        "x.csv: pass --lon-column ..., --lat-column ... or --encoding 'gbk'")
+        "x.csv: pass --lon-column ..., --lat-column ... or --encoding gbk")
     assert cli_message("give count_column='人口'; header_row=2; sheet=1") == (
-        "give --count-column '人口'; --header-row 2; --sheet 1")
+        "give --count-column 人口; --header-row 2; --sheet 1")
+    assert cli_message("or pass overlaps='clip' (Python) to let") == (
+        "or pass --overlaps clip to let")
+    assert cli_message("(kept: duplicates='keep')") == "(kept: --duplicates keep)"
     same = "no CRS (command line: --crs; Python: crs=...)"  # names the flag already
     assert cli_message(same) == same
-    assert cli_message("pass file_crs='EPSG:4527'") == "pass --crs 'EPSG:4527'"
+    assert cli_message("pass file_crs='EPSG:4527'") == "pass --crs EPSG:4527"
     assert cli_message("max_snap_m=5") == "max_snap_m=5"  # no such flag: left as it is
 
 
@@ -392,3 +395,72 @@ def test_permission_bits_and_owner_are_kept(tmp_path: Path) -> None:
     want = ["base", "more", "more2", "other"] + (["more3"] if os.geteuid() == 0 else [])
     assert LayerStore(store).names() == sorted(want)
     assert leftovers(tmp_path) == []
+
+
+def test_reading_options_of_the_loaders_on_the_command_line(capsys, tmp_path: Path) -> None:
+    """--sep (a character or tab), --decimal, --header-row, --lonlat-column, --sheet as a
+    1-based position, --duplicates, --overlaps: each reaches its loader and changes the
+    answer the way the flag says."""
+    import pandas as pd
+
+    rows = [r.split(",") for r in synthetic_clinics(tmp_path / "c.csv", 2, tag="r")
+            .read_text(encoding="utf-8").splitlines()[1:]]
+    store = tmp_path / "s.gpkg"
+
+    def kept(*args: str, name: str) -> int:
+        out = cli(capsys, *args, "--store", str(store), "--name", name)
+        assert out.returncode == 0, out.stderr
+        return len(LayerStore(store).read(name).layer)
+
+    semi = tmp_path / "semi.csv"  # ';' with decimal commas (a German/Excel export)
+    semi.write_text("id;name;lon;lat\n" + "".join(
+        f"{i};{n};{x.replace('.', ',')};{y.replace('.', ',')}\n" for i, n, x, y in rows),
+        encoding="utf-8")
+    assert kept("import", str(semi), "--as", "facilities", "--datum", "wgs84", "--sep", ";",
+                "--decimal", ",", "--id-column", "id", name="semi") == 2
+    tsv = tmp_path / "tabs.csv"
+    tsv.write_text("id\tname\tlon\tlat\n" + "".join("\t".join(r) + "\n" for r in rows),
+                   encoding="utf-8")
+    assert kept("import", str(tsv), "--as", "facilities", "--datum", "wgs84", "--sep", "tab",
+                "--id-column", "id", name="tabs") == 2
+    one = tmp_path / "one_column.csv"
+    one.write_text("id,name,where\n" + "".join(f'{i},{n},"{x},{y}"\n' for i, n, x, y in rows),
+                   encoding="utf-8")
+    assert kept("import", str(one), "--as", "facilities", "--datum", "wgs84",
+                "--lonlat-column", "where", name="lonlat") == 2
+    xlsx = tmp_path / "book.xlsx"
+    body = pd.DataFrame(rows, columns=["id", "name", "lon", "lat"])
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"x": ["notes"]}).to_excel(w, sheet_name="notes", index=False)
+        pd.concat([pd.DataFrame([["Clinics (synthetic)", "", "", ""]],
+                                columns=body.columns), body.columns.to_frame().T, body]
+                  ).to_excel(w, sheet_name="data", index=False, header=False)
+    assert kept("import", str(xlsx), "--as", "facilities", "--datum", "wgs84", "--sheet", "2",
+                "--header-row", "2", "--id-column", "id", name="sheet2") == 2
+    dup = tmp_path / "dup.csv"
+    dup.write_text("name,lon,lat\n" + "".join(f"{n},{x},{y}\n" for _, n, x, y in rows[:1]) * 2,
+                   encoding="utf-8")
+    assert kept("import", str(dup), "--as", "facilities", "--datum", "wgs84",
+                name="dup_rejected") == 1
+    assert kept("import", str(dup), "--as", "facilities", "--datum", "wgs84",
+                "--duplicates", "keep", name="dup_kept") == 2
+
+
+def test_overlapping_population_polygons_refused_or_clipped(capsys, tmp_path: Path) -> None:
+    from jinan_gis.layers.districts import load_districts
+
+    p = load_districts().geometry.iloc[0].representative_point()
+    polys = gpd.GeoDataFrame({"pop": [100, 100]}, geometry=[
+        box(p.x - 300, p.y - 300, p.x + 300, p.y + 300),
+        box(p.x - 100, p.y - 300, p.x + 500, p.y + 300)], crs="EPSG:4548")
+    src = tmp_path / "blocks.gpkg"
+    polys.to_file(src)
+    store = tmp_path / "s.gpkg"
+    line = one_line(cli(capsys, "import", str(src), "--as", "population", "--count-column",
+                        "pop", "--store", str(store)), "overlap", "--overlaps clip")
+    assert "(Python)" not in line or "--overlaps" in line
+    out = cli(capsys, "import", str(src), "--as", "population", "--count-column", "pop",
+              "--overlaps", "clip", "--store", str(store))
+    assert out.returncode == 0, out.stderr
+    got = LayerStore(store).read("population").layer
+    assert abs(got["population"].sum() - 200) < 1e-6  # nobody counted twice, nobody lost
