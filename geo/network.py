@@ -250,7 +250,9 @@ class Network:
     @property
     def edge_is_island(self) -> np.ndarray:
         """True for edges on an island component."""
-        return self.node_is_island[self.edge_u]
+        if "edge_island" not in self._cache:
+            self._cache["edge_island"] = self.node_is_island[self.edge_u]
+        return self._cache["edge_island"]
 
     # ------------------------------------------------------------- geometry
     @property
