@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -31,12 +33,32 @@ def _scenario(args: argparse.Namespace):
     return load_scenario(args.scenario)
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """An --out that is a file, or under a read-only folder, fails here in one line, before
+    any work (not after minutes of analysis)."""
+    out = getattr(args, "out", None)
+    if not out:
+        return
+    from jinan_gis.geo.errors import InputDataError
+
+    folder = Path(out)
+    while not folder.exists() and folder != folder.parent:  # created when missing
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputDataError(f"--out {out}: {folder} is a file, not a folder; give a folder "
+                             "path (it is created if missing).")
+    if not os.access(folder, os.W_OK) or not folder.stat().st_mode & stat.S_IWUSR:
+        raise InputDataError(f"--out {out}: {folder} is read-only; choose a folder you can "
+                             "write to.")
+
+
 def _check_store_path(args: argparse.Namespace) -> None:
     """A --store path that is no file fails here, in one line, before the analysis modules
     (geopandas, numba: ~1 s of imports) are loaded; everything else about the store
     (a GeoPackage? a layer store? the layers a command needs?) is checked by
     :func:`jinan_gis.analyses.workflow.check_sources`, whose message for a missing file this
     is (:func:`jinan_gis.layers.store_path.missing_store_error`)."""
+    _check_out(args)
     store = getattr(args, "store", None)
     if not store or getattr(args, "scenario", None) or Path(store).is_file():
         return

@@ -464,3 +464,22 @@ def test_overlapping_population_polygons_refused_or_clipped(capsys, tmp_path: Pa
     assert out.returncode == 0, out.stderr
     got = LayerStore(store).read("population").layer
     assert abs(got["population"].sum() - 200) < 1e-6  # nobody counted twice, nobody lost
+
+
+@pytest.mark.parametrize("cmd", [["demo"], ["report"], ["coverage", "--category", "clinic",
+                                                        "--max-dist-m", "500"],
+                                 ["sites", "--category", "clinic"]])
+def test_an_out_that_cannot_be_a_folder_fails_before_any_work(capsys, tmp_path: Path,
+                                                              cmd: list[str]) -> None:
+    f = tmp_path / "report.xlsx"
+    f.write_bytes(b"mine")
+    t = time.perf_counter()
+    one_line(cli(capsys, *cmd, "--out", str(f / "sub")), "is a file, not a folder")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        one_line(cli(capsys, *cmd, "--out", str(ro / "new")), "is read-only")
+    finally:
+        ro.chmod(0o755)
+    assert time.perf_counter() - t < 5 and f.read_bytes() == b"mine"
