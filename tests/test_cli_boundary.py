@@ -483,3 +483,15 @@ def test_an_out_that_cannot_be_a_folder_fails_before_any_work(capsys, tmp_path: 
     finally:
         ro.chmod(0o755)
     assert time.perf_counter() - t < 5 and f.read_bytes() == b"mine"
+
+
+def test_sep_takes_one_character_or_its_name(capsys) -> None:
+    from jinan_gis.cli import build_parser
+
+    args = ["import", "x.csv", "--as", "facilities", "--sep"]
+    assert build_parser().parse_args([*args, "tab"]).sep == "\t"
+    assert build_parser().parse_args([*args, ";"]).sep == ";"
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "ab"])
+    out = SimpleNamespace(returncode=exc.value.code, stdout="", stderr=capsys.readouterr().err)
+    one_line(out, "--sep takes one character or tab")
