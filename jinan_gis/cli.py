@@ -289,8 +289,9 @@ def _load(args: argparse.Namespace):
         from jinan_gis.layers import population as P
 
         if str(path).lower().endswith((".tif", ".tiff")):
+            clip = {"clip_lonlat": None} if args.no_clip else {}
             return _call_loader(P.population_from_raster, args, "rasters", path=path,
-                                crs=args.crs)
+                                crs=args.crs, **clip)
         if args.count_column is None:
             from jinan_gis.geo.errors import InputDataError
             raise InputDataError(

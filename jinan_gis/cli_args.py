@@ -289,6 +289,8 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
     r.add_argument("--duplicates", choices=["reject", "keep"],
                    help="rows repeating an earlier row (same place and values): rejected with "
                    "the reason (default) or kept")
+    r.add_argument("--no-clip", action="store_true",
+                   help="population rasters: read the whole grid, not only the part over Jinan")
     r.add_argument("--overlaps", choices=["refuse", "clip"],
                    help="population polygons that overlap: refuse the file (default) or let "
                    "earlier rows keep the shared area")

@@ -83,7 +83,8 @@ def cli_message(text: str) -> str:
             continue
         text = re.sub(rf"(?<![\w.]){kw}=(?:'([^'\s]*)'|(\.\.\.))?(?: \(Python\))?",
                       lambda m, f=flag: f"{f} {m.group(1) or m.group(2) or ''}", text)
-    return text.replace("replace_empty=True", "--replace-empty")
+    return text.replace("replace_empty=True", "--replace-empty").replace(
+        "pass clip_lonlat=None", "pass --no-clip")
 
 
 _OS_FIXES = {

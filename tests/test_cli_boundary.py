@@ -495,3 +495,29 @@ def test_sep_takes_one_character_or_its_name(capsys) -> None:
         main([*args, "ab"])
     out = SimpleNamespace(returncode=exc.value.code, stdout="", stderr=capsys.readouterr().err)
     one_line(out, "--sep takes one character or tab")
+
+
+def test_a_raster_beside_jinan_names_no_clip(capsys, tmp_path: Path) -> None:
+    """A people-per-cell grid over Beijing: the message names --no-clip (not the Python
+    clip_lonlat=None), and --no-clip reads the whole grid (its cells then answer for
+    themselves: stored, or every cell rejected with its reason and nothing written)."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    tif = tmp_path / "beijing.tif"
+    with rasterio.open(tif, "w", driver="GTiff", height=4, width=4, count=1, dtype="float32",
+                       crs="EPSG:4326", transform=from_origin(116.3, 40.0, 0.01, 0.01)) as dst:
+        dst.write(np.full((4, 4), 10.0, dtype="float32"), 1)  # synthetic people per cell
+    store = tmp_path / "s.gpkg"
+    line = one_line(cli(capsys, "import", str(tif), "--as", "population", "--store",
+                        str(store)), "--no-clip")
+    assert "clip_lonlat" not in line
+    out = cli(capsys, "import", str(tif), "--as", "population", "--no-clip", "--store",
+              str(store))
+    assert "--no-clip" not in out.stderr
+    if out.returncode == 0:
+        assert LayerStore(store).read("population").n_input == 16
+    else:
+        one_line(out, "0 of 16 rows kept")
+        assert not store.exists()
