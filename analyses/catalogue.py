@@ -2,348 +2,143 @@
 
 Every :class:`Metric` names the facility categories, the threshold (distance or minutes, and
 the speed used to turn minutes into metres), the target and its year, the scope, the source
-file in ``shared/plans/`` and the verbatim quote.  ``basis`` says whether the threshold comes
-from a plan (``"plan"``) or is a national-standard default (``"national standard"``,
-GB 50180-2018) that no plan states.  No plan states a travel mode: walking at
-:data:`~jinan_gis.geo.reach.WALK_SPEED_KMH` (15 min = 1000 m) is the toolkit default and every
-metric says so.
+file in ``shared/plans/``, the chapter and the verbatim quote, the ids of
+``shared/plans/METRICS.md`` it answers (``refs``) and the measurement rule
+(:attr:`Metric.rule_text`). ``basis`` says whether the target and threshold come from a plan
+(``"plan"``), a plan's target with a toolkit threshold, or a national-standard default
+(``"national standard"``, GB 50180-2018) that no plan states. No plan states a travel mode:
+walking at :data:`~jinan_gis.geo.reach.WALK_SPEED_KMH` (15 min = 1000 m) is the toolkit
+default and every metric says so.
+
+:data:`CATALOGUE` holds every entry, grouped by plan (000 ... 004, then the national
+standard) and, within a plan, in the plan's own order; the data are in
+:mod:`~jinan_gis.analyses.catalogue_licheng`, :mod:`~jinan_gis.analyses.catalogue_shizhong`
+and :mod:`~jinan_gis.analyses.catalogue_city`; the METRICS.md targets that are not entries,
+with the reason, in :data:`~jinan_gis.analyses.catalogue_exclusions.EXCLUSIONS`.
 
 Examples
 --------
 >>> m = get_metric("L-CLINIC-1000")
 >>> m.max_dist_m, m.target, m.source_file
 (1000.0, 1.0, '000_13695917f30c47f9.txt')
->>> sorted({m.basis for m in CATALOGUE})
-['national standard', 'plan']
+>>> len(CATALOGUE) >= 40, CATALOGUE[0].source_file
+(True, '000_13695917f30c47f9.txt')
+>>> chapter_title(get_metric("S-CULTURE-15-30"))[1]
+'Chapter 11: Shared development, a better life'
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import pandas as pd
 
 from ..geo.errors import JinanGISError
-from ..geo.reach import WALK_SPEED_KMH, minutes_to_metres
-from ..layers.districts import DISTRICT_CODES, DISTRICTS
+from .catalogue_city import CITY_ENTRIES, CONVENIENCE_CATEGORIES, LIFE_CIRCLES
+from .catalogue_exclusions import EXCLUSIONS
+from .catalogue_licheng import CLINIC_CATEGORIES, FITNESS_CATEGORIES, LICHENG_ENTRIES
+from .catalogue_metric import LICHENG, MODE_NOTE, SHIZHONG, Metric, needs_text
+from .catalogue_shizhong import CULTURE_CATEGORIES, SHIZHONG_ENTRIES
 
 __all__ = [
     "CATALOGUE",
+    "CHAPTERS_EN",
+    "CLINIC_CATEGORIES",
+    "CONVENIENCE_CATEGORIES",
+    "CULTURE_CATEGORIES",
+    "EXCLUSIONS",
+    "FITNESS_CATEGORIES",
     "LICHENG",
     "LIFE_CIRCLES",
     "MODE_NOTE",
+    "PLAN_ORDER",
     "PLAN_TITLES",
     "SHIZHONG",
     "Metric",
     "catalogue_table",
+    "chapter_title",
     "get_metric",
+    "needs_text",
     "plan_title",
 ]
 
 log = logging.getLogger(__name__)
 
-LICHENG, SHIZHONG = (next(c for c in DISTRICT_CODES if DISTRICTS[c][1].startswith(name))
-                     for name in ("Licheng", "Shizhong"))
-"""The two study districts' codes (历城区 370112, 市中区 370103), from
-:data:`~jinan_gis.layers.districts.DISTRICT_CODES`."""
-
-MODE_NOTE = (
-    f"no plan states the travel mode: walking at {WALK_SPEED_KMH:g} km/h (15 min = 1000 m, "
-    "the upper end of GB 50180-2018's 800-1000 m) is the toolkit default"
+PLAN_ORDER: tuple[str, ...] = (
+    "000_13695917f30c47f9.txt", "001_42cd662d68b88e93.txt", "002_248ac38be71e6bc0.txt",
+    "003_e346c132f88ab10b.txt", "004_75a06550513ebb48.txt", "GB 50180-2018",
 )
-
-CLINIC_CATEGORIES = ("chc", "township_health_centre", "chs_station")
-CULTURE_CATEGORIES = (
-    "culture_station", "library", "cultural_centre", "quancheng_study", "farm_bookhouse",
-    "culture_square",
-)
-FITNESS_CATEGORIES = (
-    "fitness_centre", "sports_park", "fitness_trail", "pitch", "fitness_equipment",
-)
-CONVENIENCE_CATEGORIES = ("market", "supermarket", "convenience_store")
+"""The order of the plans in reports (the files' order in ``shared/plans/``, then the
+national standard)."""
 
 
-@dataclass(frozen=True)
-class Metric:
-    """One measurable target.
-
-    ``kind`` is one of ``"coverage"`` (share of residents within a distance of a category),
-    ``"zone_presence"`` (share of sub-districts with at least ``min_per_zone`` facilities),
-    ``"per_capita_area"`` (m² of a category per resident) and ``"life_circle"`` (share of
-    residents with every facility type of a GB 50180-2018 circle within reach).
-    """
-
-    id: str
-    name_zh: str
-    name_en: str
-    kind: str
-    categories: tuple[str, ...]
-    target: float | None
-    target_text: str
-    year: str
-    scope: tuple[str, ...]
-    source_file: str
-    quote: str
-    basis: str = "plan"
-    max_dist_m: float | None = None
-    walk_min: float | None = None
-    rural_walk_min: float | None = None
-    min_per_zone: int = 1
-    zones_in_plan_scope_only: bool = False
-    needs: tuple[str, ...] = ("streets", "facilities", "population")
-    within_zone_type: str | None = None
-    notes: str = ""
-    circle: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def threshold_text(self) -> str:
-        """The threshold in words (with the speed when it is a time)."""
-        if self.walk_min is not None:
-            m = minutes_to_metres(self.walk_min)
-            txt = f"{self.walk_min:g} min walk (= {m:g} m at {WALK_SPEED_KMH:g} km/h)"
-            if self.rural_walk_min is not None:
-                r = minutes_to_metres(self.rural_walk_min)
-                txt = f"urban {txt}; rural {self.rural_walk_min:g} min (= {r:g} m)"
-            return txt
-        if self.max_dist_m is not None:
-            return f"{self.max_dist_m:g} m"
-        return "—"
-
-    def distance_m(self, *, rural: bool = False) -> float | None:
-        """The network distance of the threshold (rural threshold when ``rural``)."""
-        if rural and self.rural_walk_min is not None:
-            return minutes_to_metres(self.rural_walk_min)
-        if self.walk_min is not None:
-            return minutes_to_metres(self.walk_min)
-        return self.max_dist_m
+def _in_plan_order(entries: tuple[Metric, ...]) -> tuple[Metric, ...]:
+    """Entries grouped by plan in :data:`PLAN_ORDER`, each plan's entries in data order."""
+    rank = {f: i for i, f in enumerate(PLAN_ORDER)}
+    return tuple(sorted(entries, key=lambda m: rank.get(m.source_file, len(rank))))
 
 
-LIFE_CIRCLES: dict[str, dict] = {
-    # GB 50180-2018 城市居住区规划设计标准: 5/10/15-minute life circles, walking distances
-    # 300 / 500 / 800-1000 m.  Mapping of the standard's facility types to the toolkit's
-    # categories is a toolkit choice (national standard, not a plan target).
-    "5min": {
-        "max_dist_m": 300.0,
-        "types": {
-            "kindergarten": ("kindergarten",),
-            "outdoor fitness": ("fitness_equipment", "pitch", "fitness_trail"),
-            "convenience store": ("convenience_store", "supermarket"),
-            "elderly day care": ("day_care_centre",),
-        },
-    },
-    "10min": {
-        "max_dist_m": 500.0,
-        "types": {
-            "primary school": ("school",),
-            "fresh-food market": ("market", "supermarket"),
-            "mid-size sports ground": ("pitch", "sports_park", "fitness_centre"),
-        },
-    },
-    "15min": {
-        "max_dist_m": 1000.0,
-        "types": {
-            "secondary school": ("school",),
-            "health service centre": ("chc", "township_health_centre"),
-            "culture centre": ("culture_station", "cultural_centre", "library"),
-            "large sports ground": ("fitness_centre", "sports_park"),
-            "elderly-care centre": ("elderly_care_centre",),
-        },
-    },
+CATALOGUE: tuple[Metric, ...] = _in_plan_order(
+    (*LICHENG_ENTRIES, *SHIZHONG_ENTRIES, *CITY_ENTRIES))
+"""Every metric jinan-gis evaluates, by plan and in each plan's order."""
+
+CHAPTERS_EN: dict[str, str] = {
+    "一、《规划》实施完成情况": "Part 1: How the plan has been carried out",
+    "第三章 加快优化城镇化布局健全完善现代城镇体系":
+        "Chapter 3: A better urbanisation layout and a modern system of towns",
+    "第五章 深入推进绿色城镇化全力建设美丽宜居泉城":
+        "Chapter 5: Green urbanisation, a beautiful and liveable Spring City",
+    "第六章 深入推进均衡城镇化扎实推进全民共同富裕":
+        "Chapter 6: Balanced urbanisation and common prosperity",
+    "第一章 精准研判发展趋势 科学制定目标要求": "Chapter 1: Trends and targets",
+    "第三章 深入推进智慧城镇化 打造科技强区数智历城":
+        "Chapter 3: Smart urbanisation, a digital Licheng",
+    "第四章 深入推进绿色城镇化 绘就宜居宜业生态历城":
+        "Chapter 4: Green urbanisation, an ecological Licheng",
+    "第五章 深入推进均衡城镇化建设协同发展品质历城":
+        "Chapter 5: Balanced urbanisation, a Licheng of quality",
+    "第一章开启全面建设新时代现代化": "Chapter 1: Opening a new era of modernisation",
+    "第二章推动新时代现代化强省会": "Chapter 2: A strong, modern provincial capital",
+    "第六章以城乡融合发展为抓手": "Chapter 6: Integrated urban and rural development",
+    "第七章深化重点领域改革": "Chapter 7: Reform in key fields",
+    "第十一章贯彻共享发展理念创造美好幸福生活": "Chapter 11: Shared development, a better life",
+    "二、主要任务": "Part 2: Main tasks",
+    "居住区生活圈 residential life circles": "Residential life circles",
 }
-"""GB 50180-2018 life circles (national standard) mapped to the toolkit's categories."""
+"""A plan's chapter heading (as in the file) -> its English title."""
 
-_GB = (
-    "GB 50180-2018 《城市居住区规划设计标准》: 5/10/15-minute life circles = 300/500/800-1000 m "
-    "walking; national standard, not a target of the five plans"
-)
 
-CATALOGUE: tuple[Metric, ...] = (
-    Metric(
-        id="L-CLINIC-1000",
-        name_zh="居民距社区卫生服务中心/街道卫生院/社区卫生服务站1000米以内比例",
-        name_en="Residents within 1000 m of a community health centre, sub-district health "
-        "centre or health station",
-        kind="coverage",
-        categories=CLINIC_CATEGORIES,
-        max_dist_m=1000.0,
-        target=1.0,
-        target_text="implied 100 %: stations set up wherever residents are > 1000 m from a "
-        "centre (reported as met)",
-        year="2023 (achieved)",
-        scope=(LICHENG,),
-        source_file="000_13695917f30c47f9.txt",
-        quote="「每个街道都设置了社区卫生服务中心(街道卫生院),对于距离街道社区卫生服务中心相对较远"
-        "难以覆盖的或者超过1000m以上距离的设置了社区卫生服务站」",
-    ),
-    Metric(
-        id="S-CULTURE-15-30",
-        name_zh="城市15分钟、农村30分钟公共文化服务圈覆盖率",
-        name_en="Residents inside the 15-minute (urban) / 30-minute (rural) public-culture "
-        "service circle",
-        kind="coverage",
-        categories=CULTURE_CATEGORIES,
-        walk_min=15.0,
-        rural_walk_min=30.0,
-        target=1.0,
-        target_text="全覆盖 (100 %)",
-        year="2025 (14th five-year plan)",
-        scope=(SHIZHONG,),
-        source_file="003_e346c132f88ab10b.txt",
-        quote="「打造城市15 分钟和农村30 分钟公共文化服务圈新格局」; 「实现公共文化服务活动阵地全覆盖」",
-        notes="urban/rural from the zone layer's 'urban' column, else the density rule "
-        "(>= 1,500 residents per km² in the person's 1 km grid cell = urban; toolkit rule)",
-    ),
-    Metric(
-        id="L-FITNESS-15",
-        name_zh="15分钟健身圈覆盖率",
-        name_en="Residents inside the 15-minute fitness circle",
-        kind="coverage",
-        categories=FITNESS_CATEGORIES,
-        walk_min=15.0,
-        target=None,
-        target_text="no numeric target (「构建“15分钟智慧健身圈”」)",
-        year="plan period 2021-2035",
-        scope=(LICHENG,),
-        source_file="002_248ac38be71e6bc0.txt",
-        quote="「推进全民健身智慧化建设，构建“15分钟智慧健身圈”」",
-    ),
-    Metric(
-        id="JN-CONVENIENCE-15-OLDTOWN",
-        name_zh="二环路以内一刻钟便民生活圈覆盖率",
-        name_en="Residents inside the 2nd ring road within 15 minutes of daily-needs shops "
-        "(quarter-hour convenience circle)",
-        kind="coverage",
-        categories=CONVENIENCE_CATEGORIES,
-        walk_min=15.0,
-        target=None,
-        target_text="no numeric target (「完善一刻钟便民生活圈」)",
-        year="plan period 2021-2035",
-        scope=(LICHENG, SHIZHONG),
-        source_file="001_42cd662d68b88e93.txt",
-        quote="「探索推进社区综合服务设施“一点多用”,完善一刻钟便民生活圈」; 老城区 = 「二环路以内区域」",
-        needs=("streets", "facilities", "population", "old_town"),
-        within_zone_type="old_town",
-    ),
-    Metric(
-        id="JN-ELDERLY-PER-SUBDISTRICT",
-        name_zh="每个镇(街道)至少一处综合养老服务中心",
-        name_en="Sub-districts with at least one comprehensive elderly-care centre",
-        kind="zone_presence",
-        categories=("elderly_care_centre",),
-        target=1.0,
-        target_text="every sub-district (100 %)",
-        year="2025",
-        scope=(LICHENG, SHIZHONG),
-        source_file="001_42cd662d68b88e93.txt",
-        quote="「每个镇(街道)至少建设一处综合养老服务中心并实行社会化运营」",
-        needs=("facilities", "zones"),
-    ),
-    Metric(
-        id="L-ELDERLY-60",
-        name_zh="街道综合养老服务中心覆盖率",
-        name_en="Share of sub-districts with a comprehensive elderly-care centre",
-        kind="zone_presence",
-        categories=("elderly_care_centre",),
-        target=0.6,
-        target_text=">= 60 % of sub-districts",
-        year="2025",
-        scope=(LICHENG,),
-        source_file="002_248ac38be71e6bc0.txt",
-        quote="「到 2025 年，街道综合养老服务中心覆盖率达到 60% 以上，实现城乡社区日间照料服务全覆盖」",
-        zones_in_plan_scope_only=True,
-        needs=("facilities", "zones"),
-    ),
-    Metric(
-        id="JN-SQUARE-PER-SUBDISTRICT",
-        name_zh="每个镇(街道)至少一处文化广场",
-        name_en="Sub-districts with at least one cultural square",
-        kind="zone_presence",
-        categories=("culture_square",),
-        target=1.0,
-        target_text="every sub-district (100 %)",
-        year="2025",
-        scope=(LICHENG, SHIZHONG),
-        source_file="001_42cd662d68b88e93.txt",
-        quote="「加强文化广场建设,到2025年每个镇(街道)至少设置一处文化广场」",
-        needs=("facilities", "zones"),
-    ),
-    Metric(
-        id="L-CHC-PER-SUBDISTRICT",
-        name_zh="每个街道设置社区卫生服务中心(街道卫生院)",
-        name_en="Sub-districts with a community health centre or sub-district health centre",
-        kind="zone_presence",
-        categories=("chc", "township_health_centre"),
-        target=1.0,
-        target_text="every sub-district (reported as achieved)",
-        year="2023 (achieved)",
-        scope=(LICHENG,),
-        source_file="000_13695917f30c47f9.txt",
-        quote="「每个街道都设置了社区卫生服务中心(街道卫生院)」",
-        zones_in_plan_scope_only=True,
-        needs=("facilities", "zones"),
-    ),
-    Metric(
-        id="L-PARK-2025",
-        name_zh="人均公园绿地面积（2025）",
-        name_en="Park green space per resident (2025 target)",
-        kind="per_capita_area",
-        categories=("park",),
-        target=12.7,
-        target_text="12.7 m² per resident",
-        year="2025",
-        scope=(LICHENG,),
-        source_file="002_248ac38be71e6bc0.txt",
-        quote="专栏1 row 10: 「人均公园绿地面积」 平方米 — 12.7 (2025) 14.2 (2035)",
-        needs=("facilities", "population", "park areas"),
-    ),
-    Metric(
-        id="L-PARK-2035",
-        name_zh="人均公园绿地面积（2035）",
-        name_en="Park green space per resident (2035 target)",
-        kind="per_capita_area",
-        categories=("park",),
-        target=14.2,
-        target_text="14.2 m² per resident",
-        year="2035",
-        scope=(LICHENG,),
-        source_file="002_248ac38be71e6bc0.txt",
-        quote="专栏1 row 10: 「人均公园绿地面积」 平方米 — 12.7 (2025) 14.2 (2035)",
-        needs=("facilities", "population", "park areas"),
-    ),
-    *(
-        Metric(
-            id=f"GB-LIFE-{key.upper()}",
-            name_zh=f"{key.replace('min', '')}分钟生活圈配套完整率",
-            name_en=f"Residents with a complete {key.replace('min', '')}-minute life circle "
-            "(all standard facility types within reach)",
-            kind="life_circle",
-            categories=tuple(sorted({c for cs in spec["types"].values() for c in cs})),
-            max_dist_m=spec["max_dist_m"],
-            target=None,
-            target_text="no plan target (national standard)",
-            year="—",
-            scope=(LICHENG, SHIZHONG),
-            source_file="GB 50180-2018",
-            quote=_GB,
-            basis="national standard",
-            circle=key,
-        )
-        for key, spec in LIFE_CIRCLES.items()
-    ),
-)
-"""Every metric jinan-gis evaluates."""
+def chapter_title(m: Metric) -> tuple[str, str]:
+    """(Chinese, English) title of the chapter an entry's quote stands in.
+
+    Examples
+    --------
+    >>> chapter_title(get_metric("L-PARK-2025"))
+    ('第一章 精准研判发展趋势 科学制定目标要求', 'Chapter 1: Trends and targets')
+    """
+    return m.chapter, CHAPTERS_EN.get(m.chapter, m.chapter)
 
 
 def get_metric(metric_id: str) -> Metric:
-    """The :class:`Metric` with this id; raises a ``JinanGISError`` listing the ids."""
+    """The :class:`Metric` with this id; raises a ``JinanGISError`` listing the ids, the
+    closest to what was typed first.
+
+    Examples
+    --------
+    >>> get_metric("L-CLINIC-500")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.JinanGISError: unknown metric 'L-CLINIC-500'; choose one of: L-CLINIC-1000, ...
+    """
     for m in CATALOGUE:
         if m.id == metric_id:
             return m
-    raise JinanGISError(
-        f"unknown metric {metric_id!r}; choose one of: {', '.join(m.id for m in CATALOGUE)}."
-    )
+    ids = [m.id for m in CATALOGUE]
+    close = difflib.get_close_matches(str(metric_id), ids, n=3, cutoff=0.5)
+    ordered = close + [i for i in ids if i not in close]
+    raise JinanGISError(f"unknown metric {metric_id!r}; choose one of: {', '.join(ordered)}.")
 
 
 def catalogue_table() -> pd.DataFrame:
@@ -352,7 +147,8 @@ def catalogue_table() -> pd.DataFrame:
     Examples
     --------
     >>> t = catalogue_table()
-    >>> {"id", "threshold", "target_text", "source_file", "quote", "basis"} <= set(t.columns)
+    >>> {"id", "threshold", "target_text", "source_file", "quote", "basis", "rule",
+    ...  "chapter_en", "refs"} <= set(t.columns)
     True
     """
     rows = []
@@ -363,6 +159,9 @@ def catalogue_table() -> pd.DataFrame:
         d["categories"] = ", ".join(m.categories)
         d["scope"] = ", ".join(m.scope)
         d["needs"] = ", ".join(m.needs)
+        d["refs"] = ", ".join(m.refs)
+        d["rule"] = m.rule_text
+        d["chapter_en"] = chapter_title(m)[1]
         d["mode"] = MODE_NOTE if m.kind in ("coverage", "life_circle") else "—"
         rows.append(d)
     return pd.DataFrame(rows)

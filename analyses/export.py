@@ -102,6 +102,37 @@ HEADERS_ZH: dict[str, str] = {
     "sheet": "工作表 sheet",
     "title": "标题 title",
     "holds": "内容 contents",
+    "demand": "需求人口 demand (population used)",
+    "rule": "测量规则 measurement rule",
+    "chapter": "章节 chapter",
+    "refs": "指标清单编号 METRICS.md ids",
+    "plan_scope": "规划范围 plan scope (L/S/JN/SD/GB)",
+    "applies": "适用 applies (district / city_total)",
+    "entries": "指标数 targets",
+    "met": "达标 met",
+    "failed": "未达标 failed",
+    "no numeric target": "无量化目标 no numeric target",
+    "no district target": "无区级目标 no district target",
+    "not measurable": "现有图层无法测量 not measurable",
+    "baseline": "基期值 baseline",
+    "baseline_year": "基期年份 baseline year",
+    "reported": "评估报告值 reported (000)",
+    "reported_year": "评估年份 reported year",
+    "reported_expected": "评估年应达值 expected then",
+    "reported_verdict": "评估年判断 verdict then",
+    "evaluation_year": "现状年份 evaluation year",
+    "expected": "应达值 expected now",
+    "verdict": "判断 verdict",
+    "target_year": "目标年份 target year",
+    "type_zh": "设施类型",
+    "type_en": "facility type",
+    "layer_count": "图层数量 layer",
+    "plan_figure": "规划数量 plan figure",
+    "figure_kind": "数字类型 figure kind",
+    "difference": "差额 difference (layer - plan)",
+    "check": "核对 check",
+    "said_by": "出处 said by",
+    "unit_name": "单元 unit",
 }
 """Column headers of the workbook: Chinese with English."""
 
@@ -109,6 +140,7 @@ STATUS_ZH = {
     "pass": "达标 pass",
     "fail": "未达标 fail",
     "no numeric target": "无量化目标 no numeric target",
+    "no district target": "无区级目标 no district target",
 }
 
 
@@ -121,7 +153,8 @@ def _status_zh(df: pd.DataFrame) -> pd.DataFrame:
         return df
     out = df.copy()
     out["status"] = out["status"].map(lambda s: STATUS_ZH.get(s, s.replace(
-        "needs layer", "缺少图层 needs layer")) if isinstance(s, str) else s)
+        "needs layer", "缺少图层 needs layer").replace("not computed", "未计算 not computed"))
+        if isinstance(s, str) else s)
     return out
 
 

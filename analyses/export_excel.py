@@ -44,11 +44,15 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 _SHARES = {"share", "share_network", "share_straight", "share_moved", "share_not_placed",
            "value_straight"}
-_COUNTS = {"population", "covered_network", "covered_straight", "moved", "not_placed",
+_COUNTS = {"layer_count", "plan_figure", "difference", "entries", "met", "failed",
+           "no numeric target", "no district target", "not measurable",
+           "population", "covered_network", "covered_straight", "moved", "not_placed",
            "n_points", "n_facilities", "rows", "n_cells", "gain_people"}
-_UNIT_COLUMNS = {"value", "target"}  # per row: a share when the row's unit is empty
+_UNIT_COLUMNS = {"value", "target", "baseline", "reported", "expected", "reported_expected"}
+# per row: a share when the row's unit is empty
 
-KIND_ZH = {"coverage": "覆盖率", "presence": "街道配置", "life circle": "生活圈"}
+KIND_ZH = {"coverage": "覆盖率", "presence": "街道配置", "life circle": "生活圈",
+           "units": "单元覆盖"}
 """Short Chinese name of each kind of per-district table (the first words of its key)."""
 
 KIND_HOLDS = {
@@ -59,7 +63,25 @@ KIND_HOLDS = {
                 "target is met)",
     "life circle": "生活圈各类设施及可达人口比例 (each facility type of the life circle and "
                    "the share of residents reaching it)",
+    "units": "每个社区/村/区域: 是否达标 (per community, village or area: whether it meets "
+             "the target)",
 }
+
+PLAN_SHEETS: dict[str, tuple[str, str, str]] = {
+    "overview": ("总览 Overview", "总览: 各规划指标达标、未达标、无法用现有图层测量的数量 "
+                 "(overview: targets met, failed, not measurable with the current layers, "
+                 "per plan)",
+                 "每个规划一行, 最后一行为合计 (one row per plan, then the total)"),
+    "progress": ("进度 Progress", "进度: 基期值、2023年评估值、现状值、目标值与是否按线性路径推进 "
+                 "(progress: baseline, 2023 reported, now, target, on track by the linear rule)",
+                 "每个有目标年份的指标与区 (every dated target per district)"),
+    "inventory": ("清单", "设施清单核对: 规划所列设施数与图层数 (inventory check: the plans' "
+                  "facility counts beside the layer's)",
+                  "每类规划计数的设施: 图层数, 规划数, 差额, 原文 (each counted facility type: "
+                  "layer, plan figure, difference, quote)"),
+}
+"""Sheets of the plan tables (key -> sheet name, title, what it holds); ``inventory <code>``
+sheets are named ``清单 <district>``."""
 
 _FIXED_HOLDS = {
     "指标 Metrics": "每项规划指标与各区现状值, 目标值, 达标情况 (every plan metric per "
@@ -196,6 +218,14 @@ def _metric_names(metric_id: str) -> str:
 
 
 def _table_plan(number: int, key: str) -> SheetPlan:
+    head, _, code = key.partition(" ")
+    if head in PLAN_SHEETS:
+        name, title, holds = PLAN_SHEETS[head]
+        if code:
+            dname = district_name(code)
+            name = f"{name} {dname.removesuffix('区') if dname else code}"
+            title = f"{title} — {dname or ''} {code}".replace("  ", " ")
+        return SheetPlan(key, _fit(f"{number:02d}", _clean_name(name), ""), title, holds)
     hit = _KEY_RE.fullmatch(key)
     if hit is None:
         return SheetPlan(key, _fit(f"{number:02d}", _clean_name(key), ""), key, "")

@@ -53,21 +53,30 @@ from .coverage import (
     select_facilities,
 )
 from .gaps import find_gaps
+from .inventory import inventory_table
+from .progress_targets import progress_table
 from .report_model import (
     COVERAGE_COLUMN_ORDER,
+    DEMAND_LABELS,
     MEASURE_NOTES,
     PLAN_SCOPE_NOTE,
     AnalysisInputs,
     Report,
     order_coverage_columns,
 )
+from .report_needs import needs_status
 from .report_rows import (
+    area_share_metric,
+    count_metric,
     life_circle_metric,
     metric_row,
+    overview_table,
+    per_capita_count_metric,
     per_capita_metric,
     presence_metric,
     status_of,
     subset,
+    unit_share_metric,
 )
 
 __all__ = [
@@ -176,6 +185,7 @@ def evaluate(
     service_area_metric: str | None = "L-CLINIC-1000",
     grid_cell_m: float = 500.0,
     progress: bool = True,
+    evaluation_year: int | None = None,
 ) -> Report:
     """Evaluate every metric the layers allow; mark the others ``needs layer: ...``.
 
@@ -194,11 +204,17 @@ def evaluate(
         Cell size of the coverage grid (distance to the nearest facility of that metric).
     progress : bool
         Show a progress bar.
+    evaluation_year : int, optional
+        The year the layers' values stand for, in the progress table (default: this year).
 
     Returns
     -------
     Report
-        In the network's CRS (see the module docstring).
+        In the network's CRS (see the module docstring). Its first tables are the overview
+        (``"overview"``: targets met, failed, not measurable, per plan), the progress toward
+        the dated targets (``"progress"``, :mod:`~jinan_gis.analyses.progress_targets`) and
+        the inventory check of each district (``"inventory <code>"``,
+        :mod:`~jinan_gis.analyses.inventory`).
     """
     t0 = time.perf_counter()
     ctx = _prepare(inputs)
@@ -216,7 +232,7 @@ def evaluate(
     for m, code in bar:
         bar.set_postfix_str(m.id)
         t = time.perf_counter()
-        needs = _needs(m, code, ctx)
+        needs = needs_status(m, code, ctx)
         if needs:
             rows.append(metric_row(m, code, status=needs))
             continue
@@ -229,6 +245,15 @@ def evaluate(
             rows.append(per_capita_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
         elif m.kind == "life_circle":
             rows.append(life_circle_metric(m, code, ctx.network, ctx.fac, ctx.placed, tables))
+        elif m.kind == "count":
+            rows.append(count_metric(m, code, ctx.fac, ctx.dist))
+        elif m.kind == "per_capita_count":
+            rows.append(per_capita_count_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
+        elif m.kind == "area_share":
+            rows.append(area_share_metric(m, code, ctx.dist, ctx.extra_layers(m.needs)))
+        elif m.kind == "unit_share":
+            units = ctx.extra_layers((m.unit_layer,))[m.unit_layer]
+            rows.append(unit_share_metric(m, code, ctx.fac, ctx.dist, units, tables))
         ctx.timings[f"{m.id} {code}"] = time.perf_counter() - t
     if gap_frames:
         places["gaps"] = pd.concat(gap_frames, ignore_index=True)
@@ -238,8 +263,26 @@ def evaluate(
         if m is not None:
             places.update(_service_area_places(m, ctx, grid_cell_m))
         ctx.timings["service areas + grid"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables = {**_plan_tables(rows, metrics, ctx, evaluation_year), **tables}
+    ctx.timings["overview, progress, inventory"] = time.perf_counter() - t
     ctx.timings["evaluate (all metrics)"] = time.perf_counter() - t0
     return _finish(inputs, rows, tables, places, ctx)
+
+
+def _plan_tables(rows: list[dict], metrics: Sequence[Metric], ctx: _Context,
+                 evaluation_year: int | None) -> dict[str, pd.DataFrame]:
+    """The overview, the progress table and each district's inventory check."""
+    if not rows:
+        return {}
+    frame = pd.DataFrame(rows)
+    out = {"overview": overview_table(frame),
+           "progress": progress_table(frame, catalogue=metrics,
+                                      evaluation_year=evaluation_year)}
+    inv = inventory_table(ctx.fac, ctx.dist)
+    for code, g in inv.groupby("district", sort=False):
+        out[f"inventory {code}"] = g.reset_index(drop=True)
+    return out
 
 
 @dataclass
@@ -258,6 +301,7 @@ class _Context:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     trees: dict[tuple[str, ...], NearestTree] = field(default_factory=dict)
+    extras: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     def layer(self, gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         """``gdf`` in the analysis CRS (the object itself when already there: read only)."""
@@ -266,6 +310,16 @@ class _Context:
     def population(self) -> gpd.GeoDataFrame:
         """The population layer as given (with its own columns), in the analysis CRS."""
         return self.layer(self.inputs.population, "population layer")
+
+    def extra_layers(self, names: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
+        """The ``extra`` layers among ``names``, in the analysis CRS (each converted once)."""
+        out = {}
+        for n in names:
+            if n in self.inputs.extra:
+                if n not in self.extras:
+                    self.extras[n] = self.layer(self.inputs.extra[n], f"{n} layer")
+                out[n] = self.extras[n]
+        return out
 
     def tree(self, categories: Sequence[str], limit_m: float) -> NearestTree:
         """The nearest-facility search of ``categories`` reaching ``limit_m``: run once,
@@ -337,26 +391,6 @@ def _placement_notes(placed: PlacedPopulation) -> list[str]:
     return notes
 
 
-def _needs(m: Metric, code: str, ctx: _Context) -> str:
-    """The ``needs layer: ...`` status of metric ``m`` in district ``code``; "" when the
-    layers allow computing it."""
-    placed, fac, zones = ctx.placed, ctx.fac, ctx.zones
-    missing = [n for n in m.needs if n not in ctx.have]
-    if m.kind in ("coverage", "life_circle") and (ctx.network is None or placed is None):
-        missing = sorted(set(missing) | ({"streets", "population"} - ctx.have))
-    if missing:
-        return "needs layer: " + ", ".join(missing)
-    if fac is not None and len(select_facilities(fac, m.categories)) == 0:
-        return "needs layer: facilities of " + "/".join(m.categories)
-    if "population" in m.needs and placed is not None and code not in ctx.pop_codes:
-        return (f"needs layer: population of {code} (the population layer has no resident "
-                "inside this district)")
-    if m.kind == "zone_presence" and zones is not None and "district_code" in zones and not (
-            zones["district_code"].astype(str) == code).any():
-        return f"needs layer: zones of {code}"
-    return ""
-
-
 def _service_area_places(m: Metric, ctx: _Context, grid_cell_m: float
                          ) -> dict[str, gpd.GeoDataFrame]:
     """Service-area polygons (300/500/1000 m) and the coverage grid of metric ``m``."""
@@ -423,6 +457,10 @@ def _coverage_metric(m: Metric, code: str, ctx: _Context, tables: dict[str, pd.D
         if inputs.layer_synthetic("old_town"):
             scope += " (synthetic old-town outline)"
     sub = subset(placed, in_d)
+    if m.demand != "population":  # e.g. people aged 60+: each point weighted by that column
+        w = pd.to_numeric(sub.population[m.demand], errors="coerce").fillna(0.0).to_numpy()
+        sub = PlacedPopulation(sub.population, sub.snapped, sub.xy, w.astype(float))
+        scope += f"; demand: {DEMAND_LABELS[m.demand]}"
     thr = None
     detail = ""
     if m.rural_walk_min is not None:

@@ -20,12 +20,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from ..geo.errors import JinanGISError
 from ..geo.network import Network
 from ..layers.provenance import SYNTHETIC_MARK, is_synthetic
-from .catalogue import MODE_NOTE
+from .catalogue import MODE_NOTE, get_metric
 
 __all__ = [
+    "AGE_COLUMNS",
     "COVERAGE_COLUMN_ORDER",
+    "DEMAND_LABELS",
     "MEASURE_NOTES",
     "PLAN_SCOPE_NOTE",
     "AnalysisInputs",
@@ -62,6 +65,16 @@ COVERAGE_COLUMN_ORDER: tuple[str, ...] = ("moved", "share_moved", "not_placed",
 people moved off small street pieces; tables without them are left as they are)."""
 
 _LAYER_NAMES = ("districts", "streets", "facilities", "population", "zones", "old_town")
+
+AGE_COLUMNS = ("pop_60plus", "pop_0_2")
+"""Population columns a target's demand may use (people aged 60+, children aged 0-2)."""
+
+DEMAND_LABELS: dict[str, str] = {
+    "population": "all residents (population)",
+    "pop_60plus": "residents aged 60+ (pop_60plus)",
+    "pop_0_2": "children aged 0-2 (pop_0_2, census-based estimate)",
+}
+"""What each demand column counts, as every report row says it."""
 
 
 def order_coverage_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -127,24 +140,46 @@ class AnalysisInputs:
     max_snap_m: float = 250.0
     network: Network | None = None
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+    def _layer(self, name: str) -> gpd.GeoDataFrame | None:
+        """Layer ``name``: one of the named fields, else one of ``extra``."""
+        if name in _LAYER_NAMES:
+            return getattr(self, name)
+        return self.extra.get(name)
 
     @property
     def synthetic(self) -> bool:
         """True when any layer or any layer's provenance is synthetic
         (:func:`~jinan_gis.layers.provenance.is_synthetic`, the one rule)."""
-        return is_synthetic([getattr(self, n) for n in _LAYER_NAMES]) or is_synthetic(
-            list(self.provenance.values()))
+        layers = [getattr(self, n) for n in _LAYER_NAMES] + list(self.extra.values())
+        return is_synthetic(layers) or is_synthetic(list(self.provenance.values()))
 
     def layer_synthetic(self, name: str) -> bool:
         """Whether layer ``name`` (or its provenance) is synthetic."""
-        return is_synthetic([getattr(self, name, None), self.provenance.get(name)])
+        return is_synthetic([self._layer(name), self.provenance.get(name)])
 
     def available(self) -> set[str]:
-        """Names of the layers present."""
+        """Names of the layers present (with ``extra``'s), ``park areas`` when parks have an
+        ``area_m2``, and ``pop_60plus`` / ``pop_0_2`` when the population has those age
+        columns (with people in them).
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import Point, box
+        >>> d = gpd.GeoDataFrame({"code": ["370103"]}, geometry=[box(0, 0, 1, 1)],
+        ...                      crs="EPSG:4548")
+        >>> p = gpd.GeoDataFrame({"population": [5.0], "pop_60plus": [1.0]},
+        ...                      geometry=[Point(0, 0)], crs="EPSG:4548")
+        >>> sorted(AnalysisInputs(districts=d, population=p, extra={"forest": d}).available())
+        ['districts', 'forest', 'pop_60plus', 'population']
+        """
         have = {"districts"}
         for name in ("streets", "facilities", "population", "zones", "old_town"):
             if getattr(self, name) is not None and len(getattr(self, name)):
                 have.add(name)
+        have |= {n for n, g in self.extra.items() if g is not None and len(g)}
         if self.network is not None:
             have.add("streets")
         fac = self.facilities
@@ -152,11 +187,16 @@ class AnalysisInputs:
             parks = fac[fac["category"] == "park"]
             if len(parks) and parks["area_m2"].notna().any():
                 have.add("park areas")
+        pop = self.population
+        for col in AGE_COLUMNS:
+            if pop is not None and col in pop.columns and float(
+                    pd.to_numeric(pop[col], errors="coerce").fillna(0).sum()) > 0:
+                have.add(col)
         return have
 
     def layer_source(self, name: str) -> str:
         """The source(s) of layer ``name``: its ``source`` column, else its provenance."""
-        gdf = getattr(self, name, None)
+        gdf = self._layer(name)
         if gdf is not None and "source" in gdf.columns and gdf["source"].notna().any():
             return ", ".join(sorted(map(str, gdf["source"].dropna().unique())))
         prov = self.provenance.get(name) or {}
@@ -165,8 +205,8 @@ class AnalysisInputs:
     def layer_table(self) -> pd.DataFrame:
         """One row per layer: rows, source(s), when it was loaded / written, synthetic."""
         rows = []
-        for name in _LAYER_NAMES:
-            gdf = getattr(self, name)
+        for name in (*_LAYER_NAMES, *self.extra):
+            gdf = self._layer(name)
             if gdf is None:
                 continue
             prov = self.provenance.get(name) or {}
@@ -212,16 +252,20 @@ class Report:
         return list(self.method)
 
     def status_counts(self) -> dict[str, int]:
-        """Rows per status (``needs layer: ...`` counted together)."""
-        s = self.metrics["status"].str.replace(r"needs layer.*", "needs layer", regex=True)
+        """Rows per status (``needs layer: ...`` counted together, ``not computed: ...`` too)."""
+        s = (self.metrics["status"].str.replace(r"needs layer.*", "needs layer", regex=True)
+             .str.replace(r"not computed.*", "not computed", regex=True))
         return {str(k): int(v) for k, v in s.value_counts().items()}
 
     def summary_markdown(self, *, timings: bool = False) -> str:
-        """A short Markdown summary (what passes, fails, needs a layer; data honesty).
+        """A short Markdown summary a planner can hand on.
 
-        Shares in percent, each district and sub-district named beside its code, the
-        least-served sub-districts of each coverage metric; the seconds each step took only
-        with ``timings=True`` (``jinan-gis report --timings``)."""
+        First the one-page overview (targets met, failed, not measurable with the current
+        layers, per plan), then the targets grouped by plan and chapter in the plans' own
+        order (Chinese titles first, English second), the progress toward the dated targets,
+        the inventory check, the least-served sub-districts. Shares in percent, each district
+        and sub-district named beside its code; the seconds each step took only with
+        ``timings=True`` (``jinan-gis report --timings``)."""
         lines = ["# jinan-gis report" + (f" — {SYNTHETIC_MARK}" if self.synthetic else ""), ""]
         if self.synthetic:
             lines += [
@@ -231,19 +275,15 @@ class Report:
                 "findings about Jinan.",
                 "",
             ]
+        lines += _overview_lines(self.tables.get("overview"))
         lines += [f"- {k}: {v}" for k, v in sorted(self.status_counts().items())]
         lines += ["", f"Travel mode: {MODE_NOTE}.", f"Scope: {PLAN_SCOPE_NOTE}.", ""]
         lines += ["What is measured:", *[f"- {n}" for n in self.method_lines()], ""]
         lines += ["Shares are in percent of the residents (coverage) or of the sub-districts "
-                  "(one facility per sub-district).", "",
-                  "| metric | district | value | target | status | basis | source |",
-                  "|---|---|---|---|---|---|---|"]
-        for r in self.metrics.itertuples():
-            lines.append(
-                f"| {r.metric_id} {r.name_zh} | {district_label(r.district)} | "
-                f"{_value_text(r.value, r.unit)} | {_value_text(r.target, r.unit)} | "
-                f"{r.status} | {r.basis} | {getattr(r, 'plan', r.source_file)} |"
-            )
+                  "(one facility per sub-district).", ""]
+        lines += _target_lines(self.metrics)
+        lines += _progress_lines(self.tables.get("progress"))
+        lines += _inventory_lines(self.tables)
         lines += _zone_lines(self.tables)
         if self.notes:
             lines += ["", "Notes:", *[f"- {n}" for n in self.notes]]
@@ -253,6 +293,81 @@ class Report:
         lines += ["", "Layers: " + "; ".join(
             f"{r.layer} ({r.rows} rows, {r.source})" for r in self.layers.itertuples())]
         return "\n".join(lines) + "\n"
+
+
+def _overview_lines(overview: pd.DataFrame | None) -> list[str]:
+    """The one-page overview: one sentence, then one row per plan and the total."""
+    if overview is None or not len(overview):
+        return []
+    tot = overview.iloc[-1]
+    out = ["## 总览 Overview", "",
+           f"{tot['rows']} (target, district) rows of {tot['entries']} targets: "
+           f"**{tot['met']} met**, **{tot['failed']} failed**, {tot['no numeric target']} "
+           f"without a numeric target, {tot['no district target']} city-wide totals without a "
+           f"district target, **{tot['not measurable']} not measurable with the current "
+           "layers** (each says which layer it needs and how to supply it).", "",
+           "| plan 规划 | targets | rows | met | failed | no numeric target | "
+           "no district target | not measurable |", "|---|---|---|---|---|---|---|---|"]
+    for r in overview.itertuples(index=False):
+        out.append("| " + " | ".join(str(v) for v in r[:8]) + " |")
+    return [*out, ""]
+
+
+def _target_lines(metrics: pd.DataFrame) -> list[str]:
+    """The metric table, grouped by plan and chapter (the rows come in the plans' order)."""
+    out = ["## 规划指标 Targets by plan and chapter"]
+    head = ["", "| metric | district | value | target | status | basis | source |",
+            "|---|---|---|---|---|---|---|"]
+    plan = chapter = None
+    for r in metrics.itertuples():
+        p = getattr(r, "plan", r.source_file)
+        c = getattr(r, "chapter", "")
+        if p != plan:
+            out += ["", f"### {p}"]
+            plan, chapter = p, None
+        if c != chapter:
+            out += (["", f"#### {c}"] if c else []) + head
+            chapter = c
+        out.append(
+            f"| {r.metric_id} {r.name_zh} | {district_label(r.district)} | "
+            f"{_value_text(r.value, r.unit)} | {_value_text(r.target, r.unit)} | "
+            f"{r.status} | {r.basis} | {p} |"
+        )
+    return out
+
+
+def _progress_lines(progress: pd.DataFrame | None) -> list[str]:
+    """Progress toward the dated targets, with the rule."""
+    if progress is None or not len(progress):
+        return []
+    out = ["", "## 进度 Progress toward the dated targets", "",
+           f"Rule: {progress['rule'].iloc[0]}.", "",
+           "| metric | district | baseline | reported (000) | now | target | verdict |",
+           "|---|---|---|---|---|---|---|"]
+    for r in progress.itertuples():
+        base = (f"{_value_text(r.baseline, r.unit)} ({r.baseline_year:.0f})"
+                if not pd.isna(r.baseline) else "—")
+        rep = (f"{_value_text(r.reported, r.unit)} ({r.reported_year:.0f}: "
+               f"{r.reported_verdict})" if not pd.isna(r.reported) else "—")
+        now = (f"{_value_text(r.value, r.unit)} ({r.evaluation_year})"
+               if not pd.isna(r.value) else "—")
+        out.append(f"| {r.metric_id} {r.name_zh} | {district_label(r.district)} | {base} | "
+                   f"{rep} | {now} | {_value_text(r.target, r.unit)} ({r.target_year:.0f}) | "
+                   f"{r.verdict} |")
+    return out
+
+
+def _inventory_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The inventory check of each district: the layer's count beside the plan's figure."""
+    out = []
+    for key, t in tables.items():
+        if not key.startswith("inventory ") or not len(t):
+            continue
+        out += ["", f"## 设施清单核对 Inventory check — {district_label(t['district'].iloc[0])}",
+                "", "| facility 设施 | layer | plan | kind | check |", "|---|---|---|---|---|"]
+        out += [f"| {r.type_zh} {r.type_en} | {r.layer_count:,.0f} | {r.plan_figure:,.0f} | "
+                f"{r.figure_kind} | {r.status} |" for r in t.itertuples()]
+    return out
 
 
 def district_label(code: object) -> str:
@@ -299,12 +414,24 @@ def _value_text(value: object, unit: object) -> str:
 _ZONES_SHOWN = 3
 
 
+def _targets_first(item: tuple[str, pd.DataFrame]) -> int:
+    """0 for the tables of a metric with a numeric target, 1 for the others (stable sort)."""
+    t = item[1]
+    if "metric_id" not in t.columns or not len(t):
+        return 1
+    try:
+        return 0 if get_metric(str(t["metric_id"].iloc[0])).target is not None else 1
+    except JinanGISError:
+        return 1
+
+
 def _zone_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Per coverage metric and district, the least-served sub-districts (name, code, share
+    """Per coverage metric and district (those with a numeric target first), the
+    least-served sub-districts (name, code, share
     within the threshold along the streets); per one-per-sub-district metric, those
     without one."""
     least, missing = [], []
-    for key, t in tables.items():
+    for key, t in sorted(tables.items(), key=_targets_first):
         if "zone_name" not in t.columns or "metric_id" not in t.columns or not len(t):
             continue
         metric, district = str(t["metric_id"].iloc[0]), district_label(t["district"].iloc[0])

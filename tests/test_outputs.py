@@ -119,11 +119,15 @@ def test_sheet_names_are_unique_readable_and_indexed(run) -> None:
     assert len({n.casefold() for n in names}) == len(names)
     assert all(len(n) <= 31 for n in names)
     assert names[0] == "指标 Metrics" and names[1] == INDEX_SHEET
-    assert "07 覆盖率 L-FITNESS-15 历城" in names
-    tables = names[4:]
-    assert all(re.fullmatch(r"\d\d (覆盖率|街道配置|生活圈) \S+ (历城|市中)", n) for n in tables)
-    # the same metric in both districts: two sheets told apart by the district
-    assert {"18 生活圈 GB-LIFE-10MIN 历城", "19 生活圈 GB-LIFE-10MIN 市中"} <= set(names)
+    # the one-page overview, the progress and each district's inventory check come first
+    assert names[4:8] == ["05 总览 Overview", "06 进度 Progress", "07 清单 历城", "08 清单 市中"]
+    tables = names[8:]
+    assert all(re.fullmatch(r"\d\d (覆盖率|街道配置|生活圈|单元覆盖) \S+ (历城|市中)", n)
+               for n in tables), tables
+    number = {n.split(" ", 1)[1]: int(n[:2]) for n in tables}
+    assert "覆盖率 L-FITNESS-15 历城" in number
+    # the same metric in both districts: two sheets told apart by the district, side by side
+    assert number["生活圈 GB-LIFE-10MIN 市中"] == number["生活圈 GB-LIFE-10MIN 历城"] + 1
     index = wb[INDEX_SHEET]
     rows = list(index.iter_rows(min_row=2))
     assert [r[0].value for r in rows] == [n for n in names if n != INDEX_SHEET]
