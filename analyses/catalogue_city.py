@@ -103,6 +103,7 @@ CITY_ENTRIES: tuple[Metric, ...] = (
         year="2025", target_year=2025, scope=_BOTH, source_file=_C, chapter=_C5,
         needs=("built_up", "green_space"), quote="「到2025年城市建成区绿地率达到37%」",
         refs=("G5",), plan_scope="JN", applies="city_total",
+        notes="a city-wide ratio: each district's built-up green ratio is its contribution",
         rule="green-space area inside the district's built-up area / that built-up area.",
     ),
     Metric(
@@ -141,6 +142,7 @@ CITY_ENTRIES: tuple[Metric, ...] = (
         year="2025", target_year=2025, scope=_BOTH, source_file=_C, chapter=_C6,
         needs=("facilities",), quote="「到2025年市、区县两级高品质泉城书房达到50个」",
         refs=("B12",), plan_scope="JN", applies="city_total",
+        notes="a city-wide count: each district's study rooms are its contribution",
     ),
     Metric(
         id="JN-ELDERLY-PER-SUBDISTRICT", name_zh="每个镇(街道)至少一处综合养老服务中心",
@@ -208,6 +210,7 @@ CITY_ENTRIES: tuple[Metric, ...] = (
         source_file=_S, chapter=_S2, needs=("facilities", "communities"),
         quote="「探索社区综合服务设施“一点多用”。统筹设立幼儿园、托育点、养老服务站、体育健身设施、"
         "微型消防站、食堂和公共阅读空间」", refs=("B19",), plan_scope="SD",
+        notes="a province-wide pilot for every community: holds for both",
     ),
     Metric(
         id="SD-PROPERTY-MGMT-80", name_zh="住宅小区专业化物业服务覆盖率",

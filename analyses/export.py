@@ -133,6 +133,7 @@ HEADERS_ZH: dict[str, str] = {
     "check": "核对 check",
     "said_by": "出处 said by",
     "unit_name": "单元 unit",
+    "notes": "适用说明 notes",
 }
 """Column headers of the workbook: Chinese with English."""
 

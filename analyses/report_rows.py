@@ -75,6 +75,8 @@ def metric_row(m: Metric, district: str, **kw: object) -> dict:
     """
     base = {
         "metric_id": m.id,
+        "plan": " / ".join(dict.fromkeys(plan_title(m.source_file))),
+        "chapter": " / ".join(dict.fromkeys(chapter_title(m))),
         "name_zh": m.name_zh,
         "name_en": m.name_en,
         "district": district,
@@ -88,17 +90,16 @@ def metric_row(m: Metric, district: str, **kw: object) -> dict:
         "year": m.year,
         "status": "",
         "basis": m.basis,
-        "plan": " / ".join(dict.fromkeys(plan_title(m.source_file))),
         "source_file": m.source_file,
         "quote": m.quote,
         "scope_used": "",
         "detail": "",
         "demand": DEMAND_LABELS.get(m.demand, m.demand) if m.kind in _PEOPLE_KINDS else "—",
         "rule": m.rule_text,
-        "chapter": " / ".join(dict.fromkeys(chapter_title(m))),
         "refs": ", ".join(m.refs),
         "plan_scope": m.plan_scope,
         "applies": m.applies,
+        "notes": m.notes,
     }
     base.update(kw)
     return base

@@ -53,6 +53,12 @@ def test_at_least_forty_entries_each_complete() -> None:
             assert m.target_year == int(m.year[:4]), m.id
         for c in m.categories:
             get_category(c)  # every category exists in the taxonomy
+    # a city- or province-wide target says why (and how) it holds for the two districts
+    for m in CATALOGUE:
+        if m.plan_scope in ("JN", "SD"):
+            assert len(m.notes) > 15, m.id
+            if m.applies == "city_total":
+                assert "contribution" in m.notes, m.id
     # in plan order: the file numbers never go back
     rank = [PLAN_ORDER.index(m.source_file) for m in CATALOGUE]
     assert rank == sorted(rank)
@@ -313,6 +319,9 @@ def test_every_entry_is_evaluated_with_sense_or_names_the_layer_it_needs(sample_
         else:
             assert np.isfinite(v) and v > 0, (mid, v)
         assert r["synthetic_inputs"] and r["data_note"]  # the sample is labelled synthetic
+    # the scope of city-wide targets is stated on the row
+    assert "contribution" in got.loc[("JN-QUANCHENG-STUDY-50", LICHENG), "notes"]
+    assert got.loc[("JN-QUANCHENG-STUDY-50", LICHENG), "applies"] == "city_total"
     # the sample's demand columns are used: the 60+ coverage is evaluated in both districts
     assert (got.loc["GB-ELDERLY-DAYCARE-60PLUS", "status"] == "no numeric target").all()
     assert set(rep.tables["overview"].columns) >= {"met", "failed", "not measurable"}
