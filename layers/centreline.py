@@ -50,13 +50,14 @@ from shapely.geometry.base import BaseGeometry
 from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs, parse_crs
 from ..geo.errors import CRSError, InputDataError, JinanGISError, LayerError
 from .areas import AreaLike
+from .encoding import check_encoding, cpg_encoding, dbf_text_bytes, detect_encoding
 from .noding import node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
 from .result import LoadResult, rejection_table
 from .road_classes import CLASS_MAP, map_class, parse_oneway
 from .street_load import begin_street_load, finish_street_load
 from .street_schema import make_street_layer
-from .tables import check_encoding
+from .vector_files import vector_source
 
 __all__ = [
     "CENTRELINE_OPTIONS",
@@ -111,9 +112,11 @@ GRADE_COLUMNS: tuple[str, ...] = ("layer", "z_level", "zlevel", "grade_level", "
 def detect_dbf_encoding(dbf_path: str | Path) -> str | None:
     """Guess the text encoding of a ``.dbf`` (shapefile attributes) from its bytes.
 
-    Returns ``"UTF-8"`` when the field names and records decode as UTF-8 (and are not plain
-    ASCII), ``"GB18030"`` (GBK's superset) when they decode as that, and None for plain
-    ASCII or undecidable bytes.
+    Returns ``"UTF-8"``, ``"GB18030"`` (GBK's superset) or ``"BIG5"`` as
+    :func:`~jinan_gis.layers.encoding.detect_encoding` decides (GBK and Big5 told apart by
+    its stated rule; an ambiguous file raises
+    :class:`~jinan_gis.geo.errors.InputDataError` naming ``--encoding``), None for plain
+    ASCII.
 
     Examples
     --------
@@ -121,33 +124,16 @@ def detect_dbf_encoding(dbf_path: str | Path) -> str | None:
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.dbf"
     >>> header = bytes(8) + (65).to_bytes(2, "little") + bytes(22)
     >>> field = b"NAME".ljust(11, b"\\0") + b"C" + bytes(4) + bytes([20]) + bytes(15)
-    >>> _ = p.write_bytes(header + field + b"\\r" + b" " + "经十路".encode("gbk").ljust(20))
+    >>> _ = p.write_bytes(header + field + b"\\r" + b" " + "经十路辅路".encode("gbk").ljust(20))
     >>> detect_dbf_encoding(p)
     'GB18030'
     """
-    data = Path(dbf_path).read_bytes()
-    if len(data) < 32:
-        return None
-    header_len = int.from_bytes(data[8:10], "little")
-    names = b""
-    for off in range(32, max(32, header_len - 1), 32):
-        desc = data[off : off + 32]
-        if not desc or desc[0] == 0x0D:
-            break
-        names += desc[:11].split(b"\0", 1)[0] + b" "
-    text = names + data[header_len:].rstrip(b"\x1a")
+    text = dbf_text_bytes(dbf_path)
     if text.isascii():
         return None
-    try:
-        text.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return None
+    codec, _ = detect_encoding(text, source=Path(dbf_path).name)
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030", "big5": "BIG5"}.get(
+        codec, codec.upper())
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -201,10 +187,18 @@ def read_centreline_file(
         raise InputDataError(f"centreline file {str(path)!r} does not exist; check the path.")
     check_encoding(encoding, source=path.name)
     how = "argument" if encoding else "default"
+    src, layer, where = vector_source(path, layer)
+    if src.startswith("/vsizip/"):
+        from .vector_files import shapefile_encodings
+
+        if encoding is None:
+            encoding, how = shapefile_encodings(src, encoding=None, source=path.name)
     is_shp = path.suffix.lower() == ".shp"
     if encoding is None and is_shp:
-        if _sibling(path, ".cpg") is not None:
+        cpg = _sibling(path, ".cpg")
+        if cpg is not None:
             how = ".cpg"
+            encoding = cpg_encoding(cpg)  # ArcGIS code pages ("936") GDAL may not know
         else:
             dbf = _sibling(path, ".dbf")
             encoding = detect_dbf_encoding(dbf) if dbf is not None else None
@@ -212,7 +206,7 @@ def read_centreline_file(
             if encoding:
                 log.info("%s: no .cpg; attributes detected as %s", path.name, encoding)
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
+        gdf = pyogrio.read_dataframe(src, layer=layer, encoding=encoding)
     except UnicodeDecodeError as exc:
         raise InputDataError(
             f"{path.name}: attributes do not decode as {encoding}. Pass the right encoding, "
@@ -246,6 +240,7 @@ def read_centreline_file(
             "around 500000, 'EPSG:4326' or 'EPSG:4490' for longitude/latitude."
         )
     prov = {
+        **where,
         "encoding": encoding or ("UTF-8" if not is_shp else "GDAL default"),
         "encoding_from": how,
         "file_crs": describe_crs(gdf.crs),

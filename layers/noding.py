@@ -12,7 +12,11 @@ engine joins lines only at shared vertices, so :func:`node_lines`
    within 1 micrometre of another) becomes a node of both, with exactly the same
    coordinates (nodes closer than 1 micrometre are merged), unless
    the two lines are on different grades (``grade``: e.g. a bridge over a road), in which
-   case only meetings at a line's end are nodes;
+   case only meetings at a line's end are nodes; or unless the lines carry Z (3D
+   shapefiles, GeoPackages) and differ there by more than :data:`Z_SEPARATION_M` (a bridge
+   over a road, a tunnel under it), in which case they are not noded at all at that point.
+   Lines whose Z values are all equal (every vertex of every line: a 2D drawing saved as
+   3D) are treated as 2D, with a log message;
 3. **splits** every line at its nodes; the pieces keep their parent's index.
 
 Self-crossings of a single line are not noded.
@@ -43,12 +47,54 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
-__all__ = ["NODE_EPS_M", "node_lines"]
+__all__ = ["NODE_EPS_M", "Z_SEPARATION_M", "node_lines"]
 
 log = logging.getLogger(__name__)
 
 NODE_EPS_M = 1e-6
 """Nodes closer than this (metres) are one node."""
+
+Z_SEPARATION_M = 3.0
+"""Lines meeting in plan whose heights there differ by more than this (metres) do not meet.
+
+Why 3 m: a road bridge leaves at least 4.5 m of clearance over a road (CJJ 37, the Chinese
+urban road design code; its deck adds another metre), while two roads that truly cross at
+grade differ in surveyed height by well under 1 m; 3 m keeps both cases apart."""
+
+
+def _z_values(geoms: np.ndarray) -> list[np.ndarray] | None:
+    """Each line's vertex heights, or None for 2D lines (or Z all one value, logged)."""
+    if not len(geoms) or not shapely.has_z(geoms).any():
+        return None
+    zs = [
+        shapely.get_coordinates(g, include_z=True)[:, 2] if shapely.has_z(g)
+        else np.full(len(shapely.get_coordinates(g)), np.nan)
+        for g in geoms
+    ]
+    finite = np.concatenate(zs)
+    finite = finite[np.isfinite(finite)]
+    if not len(finite) or np.ptp(finite) == 0:
+        log.info("lines carry Z, all %s: treated as 2D",
+                 "NaN" if not len(finite) else f"equal to {finite[0]:g} m")
+        return None
+    return zs
+
+
+def _z_at(line: LineString, z: np.ndarray, p: np.ndarray) -> float:
+    """Height of ``line`` (2D, with vertex heights ``z``) at the point ``p`` on it."""
+    c = shapely.get_coordinates(line)
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(c, axis=0).T))])
+    d = float(shapely.line_locate_point(line, shapely.points(p)))
+    return float(np.interp(d, cum, z))
+
+
+def _apart(flat: list[LineString], zs: list[np.ndarray] | None, i: int, j: int,
+           p: np.ndarray) -> bool:
+    """Whether lines i and j are at heights more than :data:`Z_SEPARATION_M` apart at p."""
+    if zs is None:
+        return False
+    zi, zj = _z_at(flat[i], zs[i], p), _z_at(flat[j], zs[j], p)
+    return bool(np.isfinite(zi) and np.isfinite(zj) and abs(zi - zj) > Z_SEPARATION_M)
 
 
 def _point_parts(geom: shapely.Geometry) -> np.ndarray:
@@ -98,13 +144,18 @@ def node_lines(
     >>> bridge = [LineString([(0, 0), (10, 0)]), LineString([(5, -5), (5, 5)])]
     >>> len(node_lines(bridge, grade=[1, 0])[0])  # a bridge over a road: no node
     2
+    >>> deck = [LineString([(0, 0, 45), (10, 0, 45)]), LineString([(5, -5, 20), (5, 5, 20)])]
+    >>> len(node_lines(deck)[0])  # the same, told by the lines' Z (45 m over 20 m)
+    2
     """
     geoms = np.asarray(lines, dtype=object)
     n = len(geoms)
     if n == 0:
         return np.array([], dtype=object), np.array([], dtype=np.int64)
     lev = np.zeros(n) if grade is None else np.nan_to_num(np.asarray(grade, dtype=float))
+    zs = _z_values(geoms)
     coords = [shapely.get_coordinates(g).copy() for g in geoms]
+    flat = [LineString(c) for c in coords]  # 2D, before snapping: where the heights are
     if snap_tol_m > 0:
         _snap_ends(coords, lev, snap_tol_m)
         geoms = np.empty(n, dtype=object)
@@ -128,6 +179,8 @@ def node_lines(
                 e = np.vstack([ends[i], ends[j]])
                 near_end = (np.abs(pts[:, None, :] - e[None, :, :]).max(axis=2) <= 1e-9).any(1)
                 pts = pts[near_end]
+            if zs is not None:
+                pts = np.asarray([p for p in pts if not _apart(flat, zs, i, j, p)]).reshape(-1, 2)
             for p in pts:
                 extra[i].append(p)
                 extra[j].append(p)
@@ -135,7 +188,7 @@ def node_lines(
     end_xy = np.vstack([np.vstack([c[0], c[-1]]) for c in coords])
     pi, li = tree.query(shapely.points(end_xy), predicate="dwithin", distance=NODE_EPS_M)
     for p, j in zip(pi.tolist(), li.tolist(), strict=True):
-        if j != p // 2:
+        if j != p // 2 and not _apart(flat, zs, p // 2, j, end_xy[p]):
             extra[j].append(end_xy[p])
             extra[p // 2].append(end_xy[p])
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _MAX_GRID_POINTS = 5_000_000
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+"""A count written with thousands separators ("1,200", as spreadsheets export them)."""
 
 
 # ------------------------------------------------------------------------------ counts
@@ -86,7 +89,10 @@ _MAX_GRID_POINTS = 5_000_000
 
 def _parse_counts(values: pd.Series) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_]]:
     """Counts as floats and a per-row reason (None where the count can be placed)."""
-    raw = values.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+    raw = values.astype(object).map(
+        lambda v: _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), v.strip())
+        if isinstance(v, str) else v
+    )
     missing = raw.map(
         lambda v: is_missing(v) or v == ""
     ).to_numpy(dtype=bool)
@@ -196,6 +202,23 @@ def _repair_polygons(
             repaired.append({"input_row": i, "problem": problem})
         fixed[i] = poly
     return fixed, repaired
+
+
+def _check_places(fixed: list[Any], reason: npt.NDArray[np.object_], *, source: str) -> None:
+    """Refuse a layer of points or lines (the wrong loader); mark polygons outside Licheng
+    and Shizhong (+2 km) in ``reason`` (in place)."""
+    kinds = {str(r)[len("not a polygon ("):-1] for r in reason if str(r).startswith("not a p")}
+    if len(reason) and all(str(r).startswith("not a polygon") for r in reason):
+        raise LayerError(
+            f"{source}: every feature is a {'/'.join(sorted(kinds))}, not a polygon. Points "
+            "with counts are population points: population_from_points(..., count_column=) "
+            "(command line: import FILE --as population --count-column NAME with a table), "
+            "polygons with counts (compounds, sub-districts) population_from_polygons."
+        )
+    fixed_arr = np.empty(len(fixed), dtype=object)
+    fixed_arr[:] = fixed
+    far = np.equal(reason, None) & ~geometries_in_study_area(fixed_arr)
+    reason[far] = REASON_OUTSIDE_DISTRICTS
 
 
 def _spread(
@@ -327,10 +350,7 @@ def population_from_polygons(
     geoms = gdf.geometry.to_numpy()
     zones = _zone_values(gdf, zone_column, source)
     fixed, repaired = _repair_polygons(geoms, reason)
-    fixed_arr = np.empty(len(fixed), dtype=object)
-    fixed_arr[:] = fixed
-    far = np.equal(reason, None) & ~geometries_in_study_area(fixed_arr)
-    reason[far] = REASON_OUTSIDE_DISTRICTS
+    _check_places(fixed, reason, source=source)
     ids, reason = _ids(gdf, id_column, reason, source)
     fixed, reason = resolve_overlaps(fixed, reason, overlaps=overlaps, source=source)
     placed = np.flatnonzero(np.equal(reason, None))

@@ -222,12 +222,28 @@ def _excel_rows(p: Path, sheet: str | int | None, *, source: str
     name = sheet_to_read(names, visible, sheet, source=source)
     frame = pd.read_excel(p, sheet_name=name, header=None, dtype=str, engine="calamine")
     rows = [[None if pd.isna(v) else v for v in r] for r in frame.itertuples(index=False)]
+    merged = list(wb.get_sheet_by_name(name).merged_cell_ranges or [])
     if sheet is None:
         others = [n for n, v in zip(names, visible, strict=True) if n != name]
         if others:
             log.warning("%s: read sheet %r; the workbook also has %s (--sheet / sheet= to "
                         "choose)", source, name, others)
-    return rows, {"sheet": name, "sheets": names}
+    return rows, {"sheet": name, "sheets": names, "_merged": merged}
+
+
+def _fill_merged(rows: list[list[Any]], merged: list[Any], header: int) -> int:
+    """Give every cell of a merged range below the header its top-left value (a category
+    merged over several rows applies to each); returns the ranges filled."""
+    n = 0
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= header or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+        n += 1
+    return n
 
 
 def _text_rows(p: Path, *, encoding: str | None, sep: str | None, source: str
@@ -324,12 +340,24 @@ def read_table(
         if header >= len(rows):
             raise InputDataError(f"{source}: header_row={header_row} but the file has "
                                  f"{len(rows)} rows.")
+    merged = info.pop("_merged", [])
+    if merged:
+        info["n_merged_ranges_filled"] = _fill_merged(rows, merged, header)
     df, blank = _frame(rows, header)
-    if "sep" in info and len(df.columns) == 1 and sep is None:
-        raise InputDataError(
-            f"{source}: every line is one field; no separator among "
-            f"{', '.join(_SEP_NAMES.values())} splits it. Name it: --sep ';' / sep=';'."
-        )
+    empty = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
+    df = df.drop(columns=empty)
+    if "sep" in info and len(df.columns) == 1:
+        lines = [str(r[0]) for r in rows[:200] if r and r[0] is not None]
+        better = sniff_sep(lines)
+        if sep is None or (better != info["sep"] and any(better in ln for ln in lines)):
+            raise InputDataError(
+                f"{source}: every line is one field"
+                f"{' with sep=' + repr(sep) if sep is not None else ''}; "
+                + (f"the lines are separated by {_SEP_NAMES.get(better, repr(better))}: "
+                   f"{_flag(better)}." if any(better in ln for ln in lines) else
+                   f"no separator among {', '.join(_SEP_NAMES.values())} splits it. Name it: "
+                   "--sep ';' / sep=';'.")
+            )
     df = _apply_decimal(df, decimal, sep=info.get("sep"), source=source)
     if len(df) == 0:
         raise LayerError(

@@ -90,8 +90,11 @@ NAME_NAMES: tuple[str, ...] = (
     "医院名称",
     "title",
     "mc",
+    "名稱",
+    "機構名稱",
+    "設施名稱",
 )
-"""Facility-name column names, normalised, by priority."""
+"""Facility-name column names, normalised, by priority (Traditional forms last)."""
 
 LON_NAMES: tuple[str, ...] = (
     "经度",
@@ -106,6 +109,9 @@ LON_NAMES: tuple[str, ...] = (
     "xcoord",
     "横坐标",
     "东经",
+    "經度",
+    "坐標x",
+    "東經",
 )
 """Longitude / easting column names, normalised (:func:`normalize_column`), by priority."""
 
@@ -120,6 +126,9 @@ LAT_NAMES: tuple[str, ...] = (
     "ycoord",
     "纵坐标",
     "北纬",
+    "緯度",
+    "坐標y",
+    "北緯",
 )
 """Latitude / northing column names, normalised, by priority."""
 
@@ -132,6 +141,8 @@ LONLAT_NAMES: tuple[str, ...] = (
     "经纬度坐标",
     "coordinates",
     "位置",
+    "經緯度",
+    "坐標",
 )
 """Names of single ``"lon,lat"`` columns (Amap's ``location``), normalised."""
 
