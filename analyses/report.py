@@ -487,6 +487,8 @@ def _coverage_metric(m: Metric, code: str, ctx: _Context, tables: dict[str, pd.D
     if extra is not None and "moved" in tab.columns:
         tab["moved_extra_m"] = (tab["zone"].astype(str).map(extra).to_numpy() if cols
                                 else extra.get("", np.nan))
+    if m.demand != "population":  # its 'population' columns count these people
+        tab.insert(0, "demand", DEMAND_LABELS[m.demand])
     tab.insert(0, "district", code)
     tab.insert(0, "metric_id", m.id)
     tables[f"coverage {m.id} {code}"] = order_coverage_columns(tab)

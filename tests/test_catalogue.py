@@ -258,8 +258,10 @@ def test_counts_ratios_areas_and_units_by_hand() -> None:
 
 
 def test_elderly_coverage_weights_people_aged_60_plus() -> None:
-    m, _ = _rows(_by_hand_inputs(), ["GB-ELDERLY-DAYCARE-60PLUS"])
+    m, rep = _rows(_by_hand_inputs(), ["GB-ELDERLY-DAYCARE-60PLUS"])
     row = m.loc[("GB-ELDERLY-DAYCARE-60PLUS", LICHENG)]
+    tab = rep.tables[f"coverage GB-ELDERLY-DAYCARE-60PLUS {LICHENG}"].iloc[0]
+    assert tab["population"] == 60.0 and tab["demand"] == "residents aged 60+ (pop_60plus)"
     # the day-care centre at x=150: A (50 aged 60+) is 55 m away, B (10 aged 60+) 755 m
     assert row["value"] == pytest.approx(50 / 60)  # by all residents it would be 100/400
     assert row["demand"] == "residents aged 60+ (pop_60plus)"
