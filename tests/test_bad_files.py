@@ -505,7 +505,7 @@ def test_docs_list_every_case() -> None:
     doc = (REPO / "docs" / "bad_input_files.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| (F\d+) \|", doc, flags=re.M))
     marked: set[str] = set()
-    for name in ("test_bad_files.py", "test_bad_geo_files.py"):
+    for name in ("test_bad_files.py", "test_bad_geo_files.py", "test_bad_files_cli.py"):
         src = (REPO / "tests" / name).read_text(encoding="utf-8")
         marked |= set(re.findall(r"\bF\d+\b", src))
     assert listed == marked, (sorted(listed - marked), sorted(marked - listed))
