@@ -81,7 +81,7 @@ def _prepare(
             geoms = geoms.copy()
             geoms[not_pt] = shapely.point_on_surface(geoms[not_pt])
     elif simplify_m > 0:
-        geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+        geoms = _simplified(geoms, simplify_m)
     ok = ~shapely.is_empty(geoms)
     attrs = attrs.loc[ok].reset_index(drop=True)
     web = gpd.GeoSeries(geoms[ok], crs=ANALYSIS_CRS).to_crs(WEB_CRS)
@@ -89,6 +89,26 @@ def _prepare(
         web = from_wgs84(web, datum=datum)
     shown = shapely.transform(web.to_numpy(), lambda xy: np.round(xy, 6))
     return _Display(attrs, shown, _bounds_of(shown))
+
+
+def _simplified(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """Douglas-Peucker simplification; the topology-preserving one (seven times slower on a
+    city's service areas) only for the geometries the plain one leaves invalid or empty.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> sq = shapely.Polygon([(0, 0), (1, 0.01), (2, 0), (2, 2), (0, 2)])
+    >>> _simplified(np.array([sq, shapely.box(0, 0, 0.5, 0.5)]), 1.0)[0].wkt
+    'POLYGON ((0 0, 2 0, 2 2, 0 2, 0 0))'
+    >>> _simplified(np.array([shapely.box(0, 0, 0.5, 0.5)]), 1.0)[0].is_empty
+    False
+    """
+    out = shapely.simplify(geoms, tolerance_m, preserve_topology=False)
+    bad = ~shapely.is_valid(out) | (shapely.is_empty(out) & ~shapely.is_empty(geoms))
+    if bad.any():
+        out[bad] = shapely.simplify(geoms[bad], tolerance_m, preserve_topology=True)
+    return out
 
 
 def _bounds_of(geoms: np.ndarray) -> Bounds | None:
