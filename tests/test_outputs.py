@@ -227,3 +227,27 @@ def test_inputs_can_be_left_out_or_capped(run, tmp_path: Path) -> None:
     assert "人口_population" in names(capped) and "道路_streets" not in names(capped)
     notes = pyogrio.read_dataframe(capped, layer="jinan_gis_notes", read_geometry=False)
     assert "streets" in notes.set_index("key").loc["left out", "value"]
+
+
+def test_the_report_reads_by_plan_and_chapter_with_an_overview_first(run) -> None:
+    from jinan_gis.analyses.catalogue import CATALOGUE, PLAN_TITLES, chapter_title
+
+    _, rep, out = run
+    md = rep.summary_markdown()
+    # the one-page overview comes before the targets, and its total adds up
+    assert md.index("## 总览 Overview") < md.index("## 规划指标 Targets by plan and chapter")
+    total = rep.tables["overview"].iloc[-1]
+    assert f"{total['rows']} (target, district) rows of {len(CATALOGUE)} targets" in md
+    # plans in the files' order, Chinese title first; chapters under them in the plan's order
+    plans = [line[4:] for line in md.splitlines() if line.startswith("### ")]
+    order = list(dict.fromkeys(m.source_file for m in CATALOGUE))
+    assert plans == [" / ".join(PLAN_TITLES[f]) for f in order]
+    chapters = [line[5:] for line in md.splitlines() if line.startswith("#### ")]
+    expected = list(dict.fromkeys(" / ".join(chapter_title(m)) for m in CATALOGUE))
+    assert chapters == expected
+    # the workbook's metric sheet: the same order, plan and chapter beside the id
+    m = pd.read_excel(out / "report.xlsx", sheet_name=0)
+    ids = list(dict.fromkeys(m["指标编号 metric"]))
+    assert ids == [e.id for e in CATALOGUE]
+    assert list(m.columns[2:4]) == ["规划 plan", "章节 chapter"]
+    assert m["章节 chapter"].str.match(r"^(第|一、|二、|居住区)").all()
