@@ -58,7 +58,7 @@ LICHENG_ENTRIES: tuple[Metric, ...] = (
         id="L-MEDINS-POINT-PER-VILLAGE", name_zh="村(社区)医保工作点覆盖率",
         name_en="Villages / communities with a medical-insurance service point",
         kind="unit_share", categories=("medins_point",), unit_layer="communities",
-        target=1.0, target_text="every village / community (383 reported in 2023)",
+        target=1.0, target_text="implied: every village / community (383 reported in 2023)",
         year="2023 (achieved)", scope=_L, source_file=_E, chapter=_E1,
         needs=("facilities", "communities"),
         quote="「全区383个村(社区)建立了医保工作点,在街道、医药机构建立了39家医保工作站」",

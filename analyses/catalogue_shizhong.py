@@ -41,6 +41,8 @@ SHIZHONG_ENTRIES: tuple[Metric, ...] = (
         year="2020 (achieved, 13th FYP)", scope=_S, source_file=_F,
         chapter="第一章开启全面建设新时代现代化", needs=("facilities", "key_areas"),
         quote="「全区公共安全视频监控实现全覆盖」", refs=("D15",), plan_scope="S",
+        notes="「全覆盖」 of the district read as every key public area (重点公共区域) having a "
+        "camera (toolkit reading; the plan names no unit)",
     ),
     Metric(
         id="S-FOREST-34", name_zh="森林覆盖率", name_en="Forest cover", kind="area_share",
