@@ -267,9 +267,12 @@ def load_facilities(
     lon_column, lat_column : str, optional
         The coordinate columns of a table (default: found by name).
     encoding : str, optional
-        Text encoding (default: UTF-8, else GBK/GB18030).
+        Text encoding (default: detected, :mod:`~jinan_gis.layers.encoding`: UTF-8, UTF-16,
+        GBK/GB18030 or Big5; an ambiguous file is refused naming ``--encoding``).
     sheet : str or int, optional
-        Excel sheet (default: the first).
+        Excel sheet: a name, or a 1-based position as a string of digits (``"2"``, as
+        ``--sheet 2``; a sheet literally named ``"2"`` wins); a Python int is pandas'
+        0-based index. Default: the first visible sheet.
     layer : str or int, optional
         Layer of a multi-layer vector file.
     crs : CRS-like, optional

@@ -12,7 +12,8 @@ missing), whatever the suffix says:
 * **separator** ``sep``: given, or sniffed among comma, tab, semicolon and pipe (the one
   that splits the most lines into the same number of fields, more than one);
 * **header row** ``header_row`` (1-based, as Excel numbers rows): given, or the first row
-  with at least two filled cells covering half the table's width, mostly text, so that
+  with at least two filled cells covering half the table's width, at least half of them
+  text (year columns such as ``2020`` are numbers), so that
   title rows (a merged title cell, a date line) above the header are skipped (with a
   warning naming ``--header-row``); rows with nothing in them are skipped and counted
   (``provenance["n_blank_rows"]``);
@@ -116,7 +117,7 @@ def find_header(rows: list[list[Any]], *, source: str) -> int:
     for i, r in enumerate(scan):
         cells = [v for v in r if v is not None and str(v).strip()]
         if cells and filled[i] >= need and filled[i] >= width / 2:
-            if sum(map(_is_text_cell, cells)) >= 0.8 * len(cells):
+            if sum(map(_is_text_cell, cells)) >= 0.5 * len(cells):
                 return i
     raise InputDataError(
         f"{source}: no row in the first {len(scan)} looks like a header (two or more text "

@@ -197,6 +197,14 @@ def test_repeated_column_names(tmp_path: Path) -> None:
     assert res.layer["name"].tolist() == df["名称"].tolist()
 
 
+def test_header_with_year_columns(tmp_path: Path) -> None:
+    """F94: a header with year columns (人口 2020, 2021 as numbers) is still the header."""
+    df = frame().assign(**{"2020": [10, 20, 30, 40, 50], "2021": [11, 21, 31, 41, 51]})
+    p = write_csv(tmp_path / "pop.csv", df)
+    res = accounted(population_from_points(p, count_column="2021", datum="wgs84"))
+    assert res.provenance["header_row"] == 1 and res.layer["population"].sum() == 155
+
+
 # ================================================================== F15-F29 encodings
 
 @pytest.mark.parametrize(("case", "names", "encoding"), [
