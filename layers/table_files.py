@@ -262,7 +262,8 @@ def _text_rows(p: Path, *, encoding: str | None, sep: str | None, source: str
             f"{source}: the text does not decode as {encoding} ({exc}). Declare the right "
             "encoding: --encoding gbk / encoding='gbk', 'utf-8' or 'big5'."
         ) from exc
-    lines = [ln for ln in text.lstrip("\ufeff").splitlines()]
+    # only CR/LF end lines (str.splitlines would also split at \x0b, \x1c, U+2028 in cells)
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     use = sep if sep is not None else sniff_sep([ln for ln in lines[:200] if ln.strip()])
     if use == "\\t":
         use = "\t"

@@ -205,6 +205,14 @@ def test_header_with_year_columns(tmp_path: Path) -> None:
     assert res.provenance["header_row"] == 1 and res.layer["population"].sum() == 155
 
 
+def test_quoted_line_breaks_in_cells(tmp_path: Path) -> None:
+    """F95: addresses with line breaks inside quotes (Alt+Enter in Excel) stay one row each."""
+    df = frame().assign(地址=["山大路\n12号", "经四路\r\n5号", "x", "港沟\u2028街道", "唐冶"])
+    p = write_csv(tmp_path / "poi.csv", df)
+    res = accounted(load_facilities(p, datum="wgs84"))
+    assert res.n_input == 5 and res.n_kept == 5 and near_truth(res) < 0.01
+
+
 # ================================================================== F15-F29 encodings
 
 @pytest.mark.parametrize(("case", "names", "encoding"), [
