@@ -23,7 +23,10 @@ Conversion (:func:`centreline_to_streets`), one *input row* per feature:
   lines one-way against their digitisation are reversed;
 * lines are snapped and noded at intersections by :func:`jinan_gis.layers.noding.node_lines`
   (``snap_tol_m``; a grade column such as ``layer`` keeps bridges from joining the roads
-  they cross); every piece keeps its parent's attributes and ``input_row``.
+  they cross, and so do heights: lines with Z more than 3 m apart where they meet in plan
+  are not noded, and their ends get node ids ``u_osm``/``v_osm`` that keep a road split
+  under a bridge apart from the deck's ends above it); every piece keeps its parent's
+  attributes and ``input_row``.
 
 Examples
 --------
@@ -51,7 +54,7 @@ from ..geo.crs import ANALYSIS_CRS, check_coordinates_plausible, describe_crs, p
 from ..geo.errors import CRSError, InputDataError, JinanGISError, LayerError
 from .areas import AreaLike
 from .encoding import check_encoding, cpg_encoding, dbf_text_bytes, detect_encoding
-from .noding import node_lines
+from .noding import end_ids, node_lines
 from .osm import ACCESS_MODES, exclusion_reason, way_access
 from .result import LoadResult, rejection_table
 from .road_classes import CLASS_MAP, map_class, parse_oneway
@@ -419,7 +422,11 @@ def centreline_to_streets(
     }
     for m in ACCESS_MODES:
         data[m] = [access[r][m] for r in piece_row.tolist()]
-    layer = make_street_layer(data, pieces, crs=crs)
+    ends = end_ids(parts, pieces, parent) if len(pieces) else None
+    if ends is not None:  # 3D lines: ends at one point but 3 m+ apart in height stay apart
+        data["u_osm"], data["v_osm"] = ends
+    layer = make_street_layer(data, pieces, crs=crs,
+                              extra=("u_osm", "v_osm") if ends is not None else ())
 
     rej_rows = []
     for r in sorted(rejected):

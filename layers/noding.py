@@ -47,7 +47,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString
 
-__all__ = ["NODE_EPS_M", "Z_SEPARATION_M", "node_lines"]
+__all__ = ["NODE_EPS_M", "Z_SEPARATION_M", "end_ids", "node_lines"]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ urban road design code; its deck adds another metre), while two roads that truly
 grade differ in surveyed height by well under 1 m; 3 m keeps both cases apart."""
 
 
-def _z_values(geoms: np.ndarray) -> list[np.ndarray] | None:
+def _z_values(geoms: np.ndarray, *, quiet: bool = False) -> list[np.ndarray] | None:
     """Each line's vertex heights, or None for 2D lines (or Z all one value, logged)."""
     if not len(geoms) or not shapely.has_z(geoms).any():
         return None
@@ -74,6 +74,8 @@ def _z_values(geoms: np.ndarray) -> list[np.ndarray] | None:
     finite = np.concatenate(zs)
     finite = finite[np.isfinite(finite)]
     if not len(finite) or np.ptp(finite) == 0:
+        if quiet:
+            return None
         log.info("lines carry Z, all %s: treated as 2D",
                  "NaN" if not len(finite) else f"equal to {finite[0]:g} m")
         return None
@@ -212,6 +214,57 @@ def node_lines(
             pieces.append(piece)
             parent.append(i)
     return np.asarray(pieces, dtype=object), np.asarray(parent, dtype=np.int64)
+
+
+def end_ids(
+    lines: Sequence[LineString] | np.ndarray, pieces: np.ndarray, parent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Node ids of the pieces' first and last vertices that keep heights apart, for lines
+    with Z (None for 2D lines or a flat Z).
+
+    Ends at the same point (the noder gives meeting pieces exactly the same coordinates)
+    share an id unless their heights, interpolated along the parent ``lines``, differ by
+    more than :data:`Z_SEPARATION_M` from the next lower end there (a road split under a
+    bridge ends where the deck's pieces end, 25 m higher: two nodes). Ends of unknown
+    height (a 2D line among 3D ones) join the lowest there. The ids go to the street
+    layer's ``u_osm``/``v_osm``, by which :func:`jinan_gis.geo.network.build_network` keys
+    nodes.
+
+    Examples
+    --------
+    >>> road = [LineString([(0, 0, 20), (5, 0, 20)]), LineString([(5, 0, 20), (10, 0, 20)])]
+    >>> deck = [LineString([(5, -5, 45), (5, 0, 45)]), LineString([(5, 0, 45), (5, 5, 45)])]
+    >>> pieces, parent = node_lines(road + deck)
+    >>> u, v = end_ids(road + deck, pieces, parent)
+    >>> len(set(u) | set(v))  # 6 ends of the pieces; the two at (5, 0) stay two nodes
+    6
+    """
+    geoms = np.asarray(lines, dtype=object)
+    zs = _z_values(geoms, quiet=True)
+    if zs is None:
+        return None
+    flat = [LineString(shapely.get_coordinates(g)) for g in geoms]
+    rows = []
+    for k, piece in enumerate(pieces):
+        c = shapely.get_coordinates(piece)
+        i = int(parent[k])
+        for p in (c[0], c[-1]):
+            rows.append((p[0], p[1], _z_at(flat[i], zs[i], p)))
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    order = np.lexsort((np.nan_to_num(arr[:, 2], nan=-1e12), arr[:, 1], arr[:, 0]))
+    ids = np.empty(len(arr), dtype=np.int64)
+    node = -1
+    prev: np.ndarray | None = None
+    for o in order.tolist():
+        x, y, z = arr[o]
+        same_place = prev is not None and prev[0] == x and prev[1] == y
+        close = prev is not None and (
+            np.isnan(z) or np.isnan(prev[2]) or abs(z - prev[2]) <= Z_SEPARATION_M)
+        if not (same_place and close):
+            node += 1
+        ids[o] = node
+        prev = arr[o]
+    return ids[0::2], ids[1::2]
 
 
 def _cluster_ends(end_xy: np.ndarray, tol: float) -> np.ndarray:

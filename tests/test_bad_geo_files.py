@@ -425,3 +425,24 @@ def test_ramp_joins_the_road_it_ends_on(tmp_path: Path) -> None:
     ends = {(round(c[0], 3), round(c[1], 3)) for g in layer.geometry
             for c in (g.coords[0], g.coords[-1])}
     assert (crossing.x, crossing.y) not in ends  # the deck is not cut above the road
+
+
+def test_road_split_under_the_bridge(tmp_path: Path) -> None:
+    """F96: a road and a deck both split where they cross in plan (ends at one point, 20 m
+    and 45 m): two nodes there, not one; the network keeps them apart."""
+    road = [LineString([(X0 - 500, Y0, 20), (X0, Y0, 20)]),
+            LineString([(X0, Y0, 20), (X0 + 500, Y0, 20)])]
+    deck = [LineString([(X0, Y0 - 500, 45), (X0, Y0, 45)]),
+            LineString([(X0, Y0, 45), (X0, Y0 + 500, 45)])]
+    layer = load(streets_3d(tmp_path, road + deck, "split", ".gpkg"))
+    assert len(layer) == 4 and components(layer) == 2
+    assert {"u_osm", "v_osm"} <= set(layer.columns)
+
+
+def test_ramp_ends_where_the_road_ends(tmp_path: Path) -> None:
+    """F97: a ramp whose end meets the road's end at the same height (20 m): joined."""
+    road = LineString([(X0 - 500, Y0, 20), (X0, Y0, 20)])
+    ramp = LineString([(X0, Y0, 20.5), (X0 + 300, Y0, 30), (X0 + 600, Y0, 45)])
+    deck = LineString([(X0 + 600, Y0, 45), (X0 + 600, Y0 + 500, 45)])
+    layer = load(streets_3d(tmp_path, [road, ramp, deck], "ramp2", ".shp"))
+    assert components(layer) == 1
