@@ -10,7 +10,9 @@ The loaders of facilities and population points share one pipeline, :func:`read_
    Amap's ``location``) and parse them (:func:`parse_coordinates`);
 3. convert the declared datum (WGS84, GCJ-02 = Amap/Tencent, BD-09 = Baidu) to WGS84 with
    :mod:`jinan_gis.geo.datum`, test each point against
-   :data:`~jinan_gis.geo.crs.JINAN_BOUNDS_LONLAT` and project to EPSG:4548 (:func:`locate`).
+   :data:`~jinan_gis.geo.crs.JINAN_BOUNDS_LONLAT` ("outside Jinan") and the real Licheng and
+   Shizhong polygons plus 2 km (:mod:`~jinan_gis.layers.district_check`), and project to
+   EPSG:4548 (:func:`locate`).
 
 Each row gets a position or a rejection reason (:data:`REASONS`); nothing is dropped silently.
 Reading files (encodings, sheets, layers) is :mod:`jinan_gis.layers.tables`' job.
@@ -26,7 +28,11 @@ Decisions
   swapped, the columns are mislabelled and the whole file is refused
   (:class:`~jinan_gis.geo.errors.InputDataError` naming ``lon_column=``/``lat_column=``).
 * Projected numbers in a table without ``crs=`` (every |value| > 360) refuse the file with
-  :class:`~jinan_gis.geo.errors.CRSError` naming ``crs="EPSG:4548"``/``"EPSG:4527"``.
+  :class:`~jinan_gis.geo.errors.CRSError` naming the CRS they fit
+  (:func:`~jinan_gis.geo.crs.fitting_crs`: EPSG:4548, 4527, 3857 for Web Mercator...), else
+  ``crs="EPSG:4548"``/``"EPSG:4527"``.
+* MultiPoints become one row per point and repeated rows are flagged
+  (:mod:`~jinan_gis.layers.point_rows`).
 
 Examples
 --------
