@@ -115,6 +115,7 @@ def worker_kernels(cfg: dict) -> dict:
     from jinan_gis.geo import _kernels as K
     from jinan_gis.geo.network import Network
     from jinan_gis.geo.reach import _kernel_graph, count_within, nearest_source
+    from jinan_gis.geo.snap import snap_points
 
     base = peak_mb()
     _warm_up_ours()
@@ -129,6 +130,7 @@ def worker_kernels(cfg: dict) -> dict:
     floor = Floor(lib, indptr, head, weight, fac, mask)
     bucket_ok = width > 0
     seeds = (fac.astype(head.dtype), np.zeros(k), np.arange(k, dtype=np.int64))
+    c_ptr = np.arange(k + 1, dtype=np.int64)
 
     def ours_nearest():
         return nearest_source(net, fxy, count_access=False)
@@ -172,6 +174,9 @@ def worker_kernels(cfg: dict) -> dict:
         "C heap nearest": lambda: floor.nearest(0.0),
         "ours count (API)": ours_count,
         "ours count (API, 1 thread)": lambda: ours_count(1),
+        "ours count (kernel, 1 thread)": lambda: K.count_nodes(
+            indptr, head, weight, c_ptr, *seeds[:2], CUT_M, width, mask, 0, k),
+        "ours snap facilities": lambda: snap_points(net, fxy),
         "C heap count": lambda: floor.count(0.0),
     }
     if bucket_ok:

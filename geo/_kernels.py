@@ -45,6 +45,7 @@ __all__ = [
     "parallel_sets",
     "sort_seeds",
     "threads",
+    "warm_up",
 ]
 
 log = logging.getLogger(__name__)
@@ -493,6 +494,31 @@ def parallel_sets(indptr, head, weight, seed_ptr, seed_node, seed_dist, max_dist
     ptr = np.concatenate([parts[0][0]] + [p[0][1:] + s for p, s in zip(parts[1:], shift[1:],
                                                                           strict=True)])
     return (ptr, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]))
+
+
+def warm_up() -> None:
+    """Compile (first run on a machine) or load every kernel of the family, and the snapping
+    kernel, with the argument types the engine uses, on a three-node graph (milliseconds once
+    cached; a few seconds on a cold numba cache).
+
+    Examples
+    --------
+    >>> warm_up()
+    """
+    from ._kernels_snap import best_candidates
+
+    indptr, head = kernel_csr(np.array([0, 1, 3, 4]), np.array([1, 0, 2, 1]))
+    weight = np.array([5.0, 5.0, 6.0, 6.0])
+    ptr = np.array([0, 1], dtype=np.int64)
+    node, dist = head[:1].copy(), np.zeros(1)
+    lab = np.zeros(1, dtype=np.int64)
+    nearest(indptr, head, weight, node, dist, lab, np.inf, 0.0, 0)
+    count_nodes(indptr, head, weight, ptr, node, dist, 10.0, 0.0, 0, 0, 1)
+    node_sets(indptr, head, weight, ptr, node, dist, 10.0, 0.0, 0, 0, 1)
+    xy = np.array([[0.0, 0.0], [5.0, 0.0]])
+    one = np.zeros(1, dtype=np.int64)
+    best_candidates(xy[:1], np.zeros((1, 1), dtype=np.int64), 1, one.astype(np.int32),
+                    one.astype(np.int32), one, np.ones(1, dtype=np.int64), xy)
 
 
 KERNELS = (nearest, count_nodes, node_sets, bounded_searches)

@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import connected_components
 from .crs import require_metric_crs
 from .errors import NetworkError
 from .modes import MODES, Mode
-from .noding import line_vertices, split_at_breaks, vertex_keys
+from .street_nodes import line_vertices, split_at_breaks, vertex_keys
 
 __all__ = ["MODES", "Mode", "Network", "build_network", "concat_ranges"]
 

@@ -373,8 +373,9 @@ def nearest_source(
     src_access = np.nan_to_num(src.access_m) if count_access else np.zeros(len(src))
     src_labels = np.asarray(src.index)
     if targets is None:
-        d = node_d.copy()
-        which = node_s.copy()
+        own = tree is not sources  # searched here: nobody else holds these arrays
+        d = node_d if own else node_d.copy()
+        which = node_s if own else node_s.copy()
         if max_dist_m < tree.max_dist_m:
             which[d > max_dist_m] = -1
             d[d > max_dist_m] = np.inf
@@ -390,6 +391,7 @@ def nearest_source(
                 ),
             },
             index=pd.RangeIndex(network.n_nodes, name="node"),
+            copy=False,  # every column is a new array of this call: no second copy
         )
     tgt = _snapped(network, targets, max_snap_m)
     k = len(tgt)

@@ -218,7 +218,7 @@ def _segment_index(network: Network, island: bool) -> dict:
             f = ((sub_k + 0.5) / n_sub[sub_seg])[:, None]
             mid = xy[j][sub_seg] + d[sub_seg] * f
             half = float((np.hypot(d[:, 0], d[:, 1]) / n_sub).max() / 2) + 1e-9
-            tree = cKDTree(mid, balanced_tree=False)
+            tree = cKDTree(mid, leafsize=32, balanced_tree=False)  # fast to build
         else:
             tree, half = None, 0.0
         network._cache[key] = {"tree": tree, "j": j, "edge": edge, "n_sub": n_sub,

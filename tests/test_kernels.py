@@ -21,9 +21,9 @@ from shapely.geometry import LineString
 
 from jinan_gis.geo import _kernels as K
 from jinan_gis.geo.network import Network, build_network
-from jinan_gis.geo.noding import unique_rows
 from jinan_gis.geo.reach import count_within, nearest_source, source_searches
 from jinan_gis.geo.snap import snap_points
+from jinan_gis.geo.street_nodes import unique_rows
 from jinan_gis.geo.synthetic import street_grid
 
 INF = np.inf

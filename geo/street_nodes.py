@@ -1,4 +1,4 @@
-"""Noding street lines: which vertices are nodes, and the edges between them.
+"""Street nodes: which vertices of the street lines are nodes, and the edges between them.
 
 The steps of :func:`jinan_gis.geo.network.build_network` that turn line vertices into nodes
 and edges, on flat arrays: no geometry object is made per edge (the network keeps the edge
