@@ -273,6 +273,27 @@ class Network:
             ) if self.n_edges else np.empty(0, dtype=object)
         return self._cache["edge_geometry"]
 
+    def edge_lines(self, edges: np.ndarray) -> np.ndarray:
+        """Shapely LineStrings (``u -> v``) of the edges ``edges`` only: the cached
+        :attr:`edge_geometry` when it exists, else made for these edges and not kept (a few
+        edges of a large network cost a few geometries, not one per edge).
+
+        Examples
+        --------
+        >>> net = Network.from_arrays([[0, 0], [3, 4], [3, 0]], [0, 1], [1, 2])
+        >>> [g.wkt for g in net.edge_lines(np.array([1, 1]))]
+        ['LINESTRING (3 4, 3 0)', 'LINESTRING (3 4, 3 0)']
+        """
+        edges = np.asarray(edges, dtype=np.int64)
+        if "edge_geometry" in self._cache:
+            return self._cache["edge_geometry"][edges]
+        if len(edges) == 0:
+            return np.empty(0, dtype=object)
+        ptr = self.edge_vertex_ptr
+        cnt = ptr[edges + 1] - ptr[edges]
+        return shapely.linestrings(self.edge_vertex_xy[concat_ranges(ptr[edges], cnt)],
+                                   indices=np.repeat(np.arange(len(edges)), cnt))
+
     def edge_coords(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge vertices as flat arrays: ``ptr`` (m + 1), ``xy`` (k, 2), ``along`` (k,).
 

@@ -262,7 +262,10 @@ def test_edge_geometries_are_made_only_when_asked() -> None:
     net = build_network(gpd.GeoDataFrame(geometry=lines, crs="EPSG:4548"))
     snap_points(net, np.array([[150.0, 5.0]]))
     assert "edge_geometry" not in net._cache  # neither the build nor snapping made them
+    some = net.edge_lines(np.array([3, 0]))
+    assert "edge_geometry" not in net._cache  # a few edges make a few geometries
     geoms = net.edge_geometry
+    assert [g.wkt for g in some] == [geoms[3].wkt, geoms[0].wkt]
     assert sorted(g.wkt for g in geoms) == sorted([
         "LINESTRING (0 0, 100 0)", "LINESTRING (100 0, 200 0)", "LINESTRING (100 0, 100 80)",
         "LINESTRING (200 0, 230 40, 260 0)"])
