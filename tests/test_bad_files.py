@@ -1,7 +1,7 @@
 """Bad table files as they arrive (issue 14 items 3-4): separators, decimals, title rows,
 encodings, Excel workbooks, renamed files, real Amap/Baidu/Tianditu-style exports.
 
-Every case (``F1``...; listed in ``docs/bad_input_files.md`` with its answer) is a real file
+Every case (``F1``...; listed in ``docs/BAD_INPUT.md`` with its answer) is a real file
 in a real format written to ``tmp_path`` and read through the Python loaders. Each ends in
 a clear error naming the fix (the command-line flag and the Python keyword), or in a layer
 whose rows are accounted (``kept + rejected == input``) and checked for sense: names decoded
@@ -517,8 +517,8 @@ def test_traditional_headers(tmp_path: Path) -> None:
 # ================================================================= the list in the docs
 
 def test_docs_list_every_case() -> None:
-    """docs/bad_input_files.md lists exactly the cases these tests mark (F-numbers)."""
-    doc = (REPO / "docs" / "bad_input_files.md").read_text(encoding="utf-8")
+    """docs/BAD_INPUT.md lists exactly the cases these tests mark (F-numbers)."""
+    doc = (REPO / "docs" / "BAD_INPUT.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| (F\d+) \|", doc, flags=re.M))
     marked: set[str] = set()
     for name in ("test_bad_files.py", "test_bad_geo_files.py", "test_bad_files_cli.py"):

@@ -1,7 +1,7 @@
 """A few bad files through the command line (``jinan-gis import``), in this process: the
 fix each message names is a flag the CLI has, and with it the import lands.
 
-Cases ``F88``... of ``docs/bad_input_files.md`` (the same files as the Python cases).
+Cases ``F88``... of ``docs/BAD_INPUT.md`` (the same files as the Python cases).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ variants, other Gauss-Kruger zones, Web Mercator, swapped axes, places outside L
 Shizhong, duplicate rows, MultiPoints, overlapping population polygons, zips and
 GeoPackages with several layers, and street centrelines with Z (bridges).
 
-Cases ``F23``-``F27`` and ``F51``... of ``docs/bad_input_files.md``; each is a real file
+Cases ``F23``-``F27`` and ``F51``... of ``docs/BAD_INPUT.md``; each is a real file
 written to ``tmp_path`` (pyogrio/GDAL, zipfile) and read through the Python loaders.
 """
 
