@@ -10,6 +10,9 @@ A scenario file names the layers, thresholds and outputs::
     # population = "population"
     # zones = "zones"
     # old_town = "old_town"
+    # communities = "communities_2024"  # the catalogue's extra layers (communities, villages,
+    #                                    # forest, green_space...): read when in the store,
+    #                                    # under their own name unless mapped here
 
     [report]
     districts = ["370112", "370103"]                  # the default: both study districts
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from ..geo.errors import InputDataError, LayerError
@@ -40,6 +44,8 @@ from ..layers.sample import build_sample, old_town_zone
 from ..layers.store import META_TABLE, LayerStore
 from ..layers.store_path import make_store_hint, missing_store_error
 from .report import AnalysisInputs
+
+_CORE_LAYERS = ("streets", "facilities", "population", "zones", "old_town", "districts")
 
 __all__ = ["Scenario", "check_store", "inputs_from_sample", "inputs_from_store", "load_scenario"]
 
@@ -79,9 +85,10 @@ def load_scenario(path: str | Path) -> Scenario:
     lay = dict(data.get("layers", {}))
     rep = dict(data.get("report", {}))
     smp = dict(data.get("sample", {}))
+    from .extra_layers import EXTRA_LAYERS
+
     allowed = {
-        "layers": {"sample", "store", "streets", "facilities", "population", "zones",
-                   "old_town", "districts"},
+        "layers": {"sample", "store", *_CORE_LAYERS, *EXTRA_LAYERS},
         "report": {"districts", "metrics", "out", "basemap"},
         "sample": {"seed", "scale"},
     }
@@ -199,6 +206,22 @@ def check_store(path: str | Path, *, needs: tuple[str, ...] = ()) -> None:
             f"{missing[0]} --store {p}`{fetch}.")
 
 
+def _flags_as_bool(gdf: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Yes/no columns as True/False/None (a GeoPackage gives them back as 1.0/0.0/NaN, and
+    NaN would read as true; a layer written by other means may hold text)."""
+    from .extra_layers import NUMBER_COLUMNS, parse_flag
+
+    for col in columns:
+        if col in gdf.columns and col not in NUMBER_COLUMNS:
+            try:
+                vals = [parse_flag(v, column=col) for v in gdf[col]]
+            except ValueError as exc:
+                raise LayerError(f"layer column {col!r}: {exc}; re-import the layer with "
+                                 "`jinan-gis import FILE --as ... --replace`.") from None
+            gdf[col] = pd.Series(vals, index=gdf.index, dtype=object)
+    return gdf
+
+
 def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
                       districts: list[str] | None = None) -> AnalysisInputs:
     """Analysis inputs from a :class:`~jinan_gis.layers.store.LayerStore` GeoPackage.
@@ -206,6 +229,10 @@ def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
     Missing layers are simply absent (the report marks the metrics that need them). Each
     layer's provenance (as written by the loader, plus ``store``, ``layer``, ``crs`` and
     ``loaded_at``) is kept in ``provenance`` and in the layer's ``attrs["provenance"]``.
+    The catalogue's extra layers (:data:`~jinan_gis.analyses.extra_layers.EXTRA_LAYERS`:
+    communities, villages, forest...) that are in the store go into ``extra``, with their
+    yes/no columns as True/False/None. ``names`` maps a layer's role to its name in the
+    store (default: the same name).
 
     Raises
     ------
@@ -219,24 +246,28 @@ def inputs_from_store(path: str | Path, *, names: dict[str, str] | None = None,
     ...
     jinan_gis.geo.errors.LayerError: no layer store at nope.gpkg: create one with ...
     """
+    from .extra_layers import EXTRA_LAYERS
+
     path = Path(path)
     check_store(path)
     store = LayerStore(path)
     have = set(store.names())
-    names = {**{k: k for k in ("streets", "facilities", "population", "zones", "old_town",
-                               "districts")}, **(names or {})}
+    names = {**{k: k for k in (*_CORE_LAYERS, *EXTRA_LAYERS)}, **(names or {})}
     got: dict[str, gpd.GeoDataFrame] = {}
+    extra: dict[str, gpd.GeoDataFrame] = {}
     prov: dict[str, dict[str, Any]] = {}
     at = _now()
     for key, layer in names.items():
         if layer in have:
             res = store.read(layer)
             gdf = res.layer
+            if key in EXTRA_LAYERS:
+                gdf = _flags_as_bool(gdf, EXTRA_LAYERS[key].columns)
             prov[key] = {**res.provenance, "store": str(path), "layer": layer,
                          "crs": _crs(gdf), "loaded_at": at}
             gdf.attrs["provenance"] = dict(prov[key])
-            got[key] = gdf
+            (extra if key in EXTRA_LAYERS else got)[key] = gdf
     if "districts" not in got:
         got["districts"] = load_districts(districts or DISTRICT_CODES)
         prov["districts"] = _districts_provenance(got["districts"], at)
-    return AnalysisInputs(**got, provenance=prov)
+    return AnalysisInputs(**got, provenance=prov, extra=extra)

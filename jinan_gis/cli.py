@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jinan_gis.cli_args import EXTRA_KINDS
+
 __all__ = ["main"]
 
 log = logging.getLogger("jinan_gis")
@@ -217,23 +219,15 @@ def cmd_categories(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from jinan_gis.analyses.catalogue import CATALOGUE
+    from jinan_gis.cli_metrics import cmd_metrics as metrics
 
-    print("The plans' metrics (use the id with report --metric) 规划指标:\n")
-    for m in CATALOGUE:
-        print(f"{m.id}  {m.name_zh}")
-        print(f"    {m.name_en}")
-        print(f"    threshold 阈值: {m.threshold_text} | target 目标: {m.target_text} | "
-              f"year: {m.year}")
-        print(f"    categories: {', '.join(m.categories)} | scope: {', '.join(m.scope)} | "
-              f"source: {m.source_file} ({m.basis})\n")
-    return 0
+    return metrics(args)
 
 
 # ----------------------------------------------------------------------------- import
 READ_OPTIONS = ("layer", "sheet", "lon_column", "lat_column", "lonlat_column", "sep", "decimal",
                 "header_row", "id_column", "category_column", "name_column", "encoding",
-                "duplicates", "overlaps")
+                "duplicates", "overlaps", "capacity_column")
 """Import options passed to the loader (as these keywords) only when the user gave them."""
 
 _TABLES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
@@ -278,9 +272,15 @@ def _load(args: argparse.Namespace):
     """The loader of ``--as KIND`` with the options given."""
     kind, path = args.kind, args.path
     if kind == "facilities":
+        from jinan_gis.cli_import import keep_physicians
         from jinan_gis.layers.facilities import load_facilities
-        return _call_loader(load_facilities, args, "facility files", src=path, datum=args.datum,
-                            category=args.category, crs=args.crs)
+        return keep_physicians(_call_loader(
+            load_facilities, args, "facility files", src=path, datum=args.datum,
+            category=args.category, crs=args.crs), args)
+    if kind in EXTRA_KINDS:  # the catalogue's polygon layers: communities, villages, forest...
+        from jinan_gis.analyses.extra_layers import load_extra_layer
+        return _call_loader(load_extra_layer, args, f"--as {kind} (polygon files)", src=path,
+                            kind=kind, columns=dict(args.column or ()), crs=args.crs)
     if kind == "zones":
         from jinan_gis.layers.zones import load_zones
         return _call_loader(load_zones, args, "zone files", src=path, zone_type=args.zone_type,
@@ -348,6 +348,9 @@ def _rejections(args: argparse.Namespace, res, name: str) -> Path | None:
 
 
 def cmd_import(args) -> int:
+    from jinan_gis.cli_import import check_import_options
+
+    check_import_options(args)
     if args.kind == "osm":  # every OSM layer + people in the buildings: analyses/osm_import.py
         from jinan_gis.analyses.osm_import import import_osm_command
         return import_osm_command(args)
@@ -386,6 +389,9 @@ def cmd_import(args) -> int:
               f"(now {len(now.layer)} rows from {now.n_input} input rows)")
     else:
         print(f"stored as layer {name!r} in {args.store}")
+    if args.kind in EXTRA_KINDS:
+        from jinan_gis.cli_import import extra_notes
+        extra_notes(res, args.kind)
     return 0
 
 

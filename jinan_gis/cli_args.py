@@ -23,13 +23,19 @@ from jinan_gis.geo.errors import ParameterError
 from jinan_gis.geo.modes import MODES, WALK_SPEED_KMH
 from jinan_gis.geo.numbers import parse_number
 
-__all__ = ["COMMANDS", "OneLineParser", "build_parser"]
+__all__ = ["COMMANDS", "EXTRA_KINDS", "OneLineParser", "build_parser"]
 
 Handlers = Mapping[str, Callable[[argparse.Namespace], int]]
 
 COMMANDS = ("demo", "report", "coverage", "sites", "categories", "metrics", "import", "fetch",
             "batch")
 """The commands, each with a handler in :func:`build_parser`'s ``handlers``."""
+
+EXTRA_KINDS = ("communities", "villages", "new_communities", "residential_compounds", "forest",
+               "green_space", "built_up", "coverage_5g", "key_areas", "tangye_area")
+"""``import --as`` kinds that are the catalogue's extra polygon layers
+(:data:`jinan_gis.analyses.extra_layers.EXTRA_LAYERS`; listed here so that ``--help`` needs
+no analysis module)."""
 
 _EPILOG = (
     "Data honesty: the embedded sample (demo, --sample) is SYNTHETIC (合成样例数据): streets, "
@@ -63,6 +69,15 @@ def _number(flag: str, **rules: Any) -> Callable[[str], Any]:
 
 _SEP_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|",
               "space": " "}
+
+
+def _column_pair(text: str) -> tuple[str, str]:
+    """``--column NAME=FILE_COLUMN``."""
+    name, eq, col = text.partition("=")
+    if not eq or not name.strip() or not col.strip():
+        raise argparse.ArgumentTypeError(
+            f"--column takes NAME=FILE_COLUMN, e.g. --column urban=城乡, got {text!r}")
+    return name.strip(), col.strip()
 
 
 def _sep(text: str) -> str:
@@ -224,9 +239,23 @@ def _add_vocabulary(sub: Any, handlers: Handlers) -> None:
     cat.set_defaults(func=handlers['categories'], quiet=False)
     met = sub.add_parser(
         "metrics", help="the plans' metric catalogue 规划指标",
-        description="Print the metric catalogue: id (for report --metric), Chinese and "
-        "English name, threshold, target, scope and source document.")
+        description="Print the metric catalogue by plan and chapter: id (for report "
+        "--metric), Chinese and English name, threshold, target, scope, source document and "
+        "the layers each needs; with --store, whether that store's layers can evaluate it.")
+    met.add_argument("--store", help="a layer store: say which entries its layers can "
+                     "evaluate and what the others need")
     met.set_defaults(func=handlers['metrics'], quiet=False)
+
+
+def _target_columns(i: argparse.ArgumentParser) -> None:
+    """The import options for the columns plan targets read."""
+    i.add_argument("--column", action="append", type=_column_pair, metavar="NAME=FILE_COLUMN",
+                   help="communities/villages/...: the file column holding a column a plan "
+                   "target reads, e.g. urban=城乡 or sewage_treated=污水治理 (repeatable; "
+                   "default: found by name)")
+    i.add_argument("--capacity-column", help="facilities: column of places/beds (e.g. 托位数)")
+    i.add_argument("--physicians-column", help="facilities: column of licensed (assistant) "
+                   "physicians, kept as 'physicians' (L-PHYSICIANS-2025/2035)")
 
 
 def _add_import(sub: Any, handlers: Handlers) -> None:
@@ -240,13 +269,19 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
             "an import that keeps no row exits 2 and leaves the store as it was.\n\n"
             "Example:\n"
             "  jinan-gis import clinics.shp --as facilities --store my/layers.gpkg\n"
+            "  jinan-gis import communities.gpkg --as communities --column urban=城乡\n"
             "then add a second file of clinics to that layer with the same command, its path\n"
             "and --append; reading options (--sheet, --lon-column, --encoding...) are passed\n"
-            "to the file's reader only when given.\n"
+            "to the file's reader only when given.\n\n"
+            "--as communities, villages, forest, green_space... (polygons): the layers some\n"
+            "plan targets need; the columns they read (urban, sewage_treated...) are kept,\n"
+            "found by name or named with --column; `jinan-gis metrics` says which targets\n"
+            "need which layer.\n"
         ))
     i.add_argument("path", help="the file to import")
     i.add_argument("--as", dest="kind", required=True,
-                   choices=["facilities", "streets", "population", "zones", "osm"])
+                   choices=["facilities", "streets", "population", "zones", "osm",
+                            *EXTRA_KINDS])
     i.add_argument("--store", default="out/store.gpkg", help="layer store GeoPackage")
     i.add_argument("--name", help="layer name in the store (default: the --as value)")
     w = i.add_mutually_exclusive_group()
@@ -267,6 +302,7 @@ def _add_import(sub: Any, handlers: Handlers) -> None:
     i.add_argument("--crs", help="CRS when the file has none, e.g. EPSG:4548 or EPSG:4527")
     i.add_argument("--count-column", help="population: the column of people per row")
     i.add_argument("--zone-type", default="subdistrict")
+    _target_columns(i)
     i.add_argument("--mode", default="walk", choices=MODES)
     i.add_argument("--area", action="append",
                    help="district code or name for street imports, repeatable (default both: "
