@@ -86,6 +86,13 @@ log = logging.getLogger(__name__)
 REASON_MISSING_ID = "missing id"
 REASON_DUPLICATE_ID = "duplicate id"
 
+CATEGORY_NAMES: tuple[str, ...] = (
+    "category", "categories", "类别", "设施类别", "类型", "设施类型", "分类", "设施分类",
+    "type", "poi类型", "kind", "class", "amenity",
+)
+"""Normalised names of a column read as ``category_column`` when none is named: its values
+that resolve (taxonomy ids, names, Chinese type text) decide, the rest fall back to names."""
+
 
 def _assign_ids(
     values: list[str | None], reason: np.ndarray
@@ -264,6 +271,9 @@ def load_facilities(
         back to the name classifier.
     name_column : str, optional
         The name column (default: found by name, :data:`~jinan_gis.layers.tables.NAME_NAMES`).
+        When neither ``category`` nor ``category_column`` is given, a column named like a
+        category (:data:`CATEGORY_NAMES`: category, type, 类别, 类型, 分类 ...) is used as
+        ``category_column`` (logged; ``provenance["category_column"]``).
     lon_column, lat_column : str, optional
         The coordinate columns of a table (default: found by name).
     encoding : str, optional
@@ -359,6 +369,12 @@ def load_facilities(
         if name_column is not None
         else find_column([c for c in cols if c != "wkt"], NAME_NAMES)
     )
+    if category is None and category_column is None:
+        category_column = find_column([c for c in cols if c not in ("wkt", name_col)],
+                                      CATEGORY_NAMES)
+        if category_column is not None:
+            log.info("%s: column %r read as the category column (--category-column / "
+                     "category_column=)", source, category_column)
     n = len(pr.rows)
     names = [clean_text(v) for v in pr.rows[name_col]] if name_col is not None else [None] * n
     parts = pr.part if pr.part is not None else np.full(n, -1)

@@ -442,3 +442,21 @@ def test_row_accounting_property(
     assert all(r in allowed or r.startswith("duplicate row of row ")
                for r in res.rejected["reason"])
     assert np.isfinite(res.layer.geometry.x).all()
+
+
+def test_a_category_column_is_found_by_its_name(tmp_path) -> None:
+    """A GIS officer's 类别/category column decides the category without --category-column;
+    values it does not resolve fall back to the name, and the column used is recorded."""
+    path = tmp_path / "poi.csv"
+    pd.DataFrame({
+        "名称": ["甲", "乙", "王舍人街道社区卫生服务中心"],
+        "经度": [117.05, 117.10, 117.12],
+        "纬度": [36.68, 36.70, 36.69],
+        "类别": ["社区卫生服务中心", "图书馆", "其他"],
+    }).to_csv(path, index=False, encoding="gbk")
+    res = load_facilities(path, datum="wgs84")
+    assert res.layer["category"].tolist() == ["chc", "library", "chc"]
+    assert res.provenance["category_column"] == "类别"
+    # a declared category (or a named column) still wins
+    assert set(load_facilities(path, datum="wgs84", category="library").layer["category"]) == {
+        "library"}
