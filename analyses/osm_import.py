@@ -17,6 +17,12 @@ polygon file (GeoPackage, GeoJSON, shapefile; layers in its metric CRS, else its
 a polygon file is also stored as the ``districts`` layer (``code``/``name`` from the file,
 else ``"area"``) so that ``report`` has an area.
 
+``forest`` is one of the catalogue's extra layers
+(:data:`~jinan_gis.analyses.extra_layers.EXTRA_LAYERS`): ``report --store`` reads it and
+evaluates the forest-cover entries (L-FOREST, S-FOREST-34). OSM has no reliable outline of
+the built-up area, 5G coverage or communities: those come from the user's own files
+(``jinan-gis import FILE --as built_up`` ...).
+
 Examples
 --------
 >>> _is_file_area(["370112"]), _is_file_area(None)
