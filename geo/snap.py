@@ -215,8 +215,10 @@ def _segment_index(network: Network, island: bool) -> dict:
         sub_seg = np.repeat(np.arange(len(j), dtype=small), n_sub)
         sub_k = concat_ranges(np.zeros(len(j), dtype=np.int64), n_sub).astype(np.int32)
         if len(sub_seg):
-            f = ((sub_k + 0.5) / n_sub[sub_seg])[:, None]
-            mid = xy[j][sub_seg] + d[sub_seg] * f
+            f = (sub_k + 0.5) / n_sub[sub_seg]
+            mid = xy[j[sub_seg]]
+            mid += d[sub_seg] * f[:, None]
+            del f
             half = float((np.hypot(d[:, 0], d[:, 1]) / n_sub).max() / 2) + 1e-9
             tree = cKDTree(mid, leafsize=32, balanced_tree=False)  # fast to build
         else:

@@ -95,15 +95,33 @@ def unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> inv.tolist(), cnt.tolist()
     ([2, 1, 2, 0], [1, 1, 2])
     """
-    if len(keys) == 0:
+    return _unique_xy(keys[:, 0].copy(), keys[:, 1].copy())
+
+
+def _grid_cell(c: np.ndarray, tol_m: float) -> np.ndarray:
+    """``round(c / tol_m)`` as int64, with one float temporary."""
+    k = c / tol_m
+    np.round(k, out=k)
+    return k.astype(np.int64)
+
+
+def _unique_xy(kx: np.ndarray, ky: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse and counts of the unique (x, y) pairs in x-then-y order (``kx``/``ky``, int64,
+    are used up: packed in place)."""
+    if len(kx) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    kx = keys[:, 0] - keys[:, 0].min()
-    ky = keys[:, 1] - keys[:, 1].min()
-    span = int(ky.max()) + 1
-    if int(kx.max()) >= (2**62) // span:  # too wide to pack: the 2-D unique (slow, exact)
+    x0, y0 = int(kx.min()), int(ky.min())
+    span = int(ky.max()) - y0 + 1
+    if int(kx.max()) - x0 >= (2**62) // span:  # too wide to pack: the 2-D unique (slow, exact)
+        keys = np.stack([kx, ky], axis=1)
         _, inv, cnt = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
         return inv.ravel(), cnt
-    _, inv, cnt = np.unique(kx * span + ky, return_inverse=True, return_counts=True)
+    kx -= x0
+    kx *= span
+    kx += ky
+    kx -= y0
+    del ky
+    _, inv, cnt = np.unique(kx, return_inverse=True, return_counts=True)
     return inv.ravel(), cnt
 
 
@@ -122,7 +140,8 @@ def vertex_keys(
     interior vertices are never nodes.
     """
     if osm_ends is None:
-        key_id, key_count = unique_rows(np.round(coords / tol_m).astype(np.int64))
+        key_id, key_count = _unique_xy(_grid_cell(coords[:, 0], tol_m),
+                                       _grid_cell(coords[:, 1], tol_m))
         return key_id, first | last | (key_count[key_id] > 1)
     u_id, v_id = osm_ends
     end_keys = np.where(first, u_id[line_of], v_id[line_of])
@@ -144,19 +163,30 @@ def split_at_breaks(
     brk = np.flatnonzero(is_break)
     starts = brk[~last[brk]]
     ends = brk[np.searchsorted(brk, starts) + 1]
+    # segment lengths as GEOS sums them, sqrt(dx * dx + dy * dy), one array at a time
     seg = np.zeros(len(coords))
     if len(coords) > 1:
-        d = coords[1:] - coords[:-1]
-        seg[:-1] = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+        seg[:-1] = np.diff(coords[:, 0])
+        seg *= seg
+        dy = np.diff(coords[:, 1])
+        dy *= dy
+        seg[:-1] += dy
+        del dy
+        np.sqrt(seg, out=seg)
     seg[last] = 0.0  # no segment from a line's last vertex to the next line
     # edges of a line are contiguous runs of vertices: each sum ends where the next begins
     edge_len = np.add.reduceat(seg, starts) if len(starts) else np.empty(0)
-    # node ids: compact numbering of the break keys
-    node_key = np.unique(key_id[brk])
+    del seg
+    # node ids: the break keys numbered in key order (what np.unique's order gave)
+    brk_key = key_id[brk]
     key_to_node = np.full(key_id.max() + 1, -1, dtype=np.int64)
-    key_to_node[node_key] = np.arange(len(node_key))
+    key_to_node[brk_key] = 0
+    is_node = key_to_node == 0
+    n_nodes = int(is_node.sum())
+    key_to_node[is_node] = np.arange(n_nodes)
+    del is_node
     u = key_to_node[key_id[starts]]
     v = key_to_node[key_id[ends]]
-    node_xy = np.empty((len(node_key), 2))
-    node_xy[key_to_node[key_id[brk[::-1]]]] = coords[brk[::-1]]
+    node_xy = np.empty((n_nodes, 2))
+    node_xy[key_to_node[brk_key[::-1]]] = coords[brk[::-1]]
     return starts, ends, edge_len, u, v, node_xy
