@@ -101,7 +101,8 @@ def _communities_gpkg(store: Path, folder: Path) -> Path:
 
 
 def _villages_shp(folder: Path) -> Path:
-    """5 villages of 历城区 in a GBK shapefile with Chinese names and flag columns."""
+    """5 villages of 历城区 in a GBK shapefile with Chinese names and flag columns, without a
+    .cpg (as many Chinese GIS exports come): the encoding is detected."""
     lic = _licheng()
     c = lic.representative_point()
     squares = [box(c.x + i * 800, c.y, c.x + i * 800 + 400, c.y + 400) for i in range(5)]
@@ -114,6 +115,7 @@ def _villages_shp(folder: Path) -> Path:
     path = folder / "villages.shp"
     pyogrio.write_dataframe(gdf, path, encoding="gbk")
     assert "王家庄村".encode("gbk") in path.with_suffix(".dbf").read_bytes()
+    path.with_suffix(".cpg").unlink()
     return path
 
 
