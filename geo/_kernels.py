@@ -505,7 +505,7 @@ def warm_up() -> None:
     --------
     >>> warm_up()
     """
-    from ._kernels_snap import best_candidates
+    from ._kernels_snap import best_candidates, sub_segments
 
     indptr, head = kernel_csr(np.array([0, 1, 3, 4]), np.array([1, 0, 2, 1]))
     weight = np.array([5.0, 5.0, 6.0, 6.0])
@@ -519,6 +519,8 @@ def warm_up() -> None:
     one = np.zeros(1, dtype=np.int64)
     best_candidates(xy[:1], np.zeros((1, 1), dtype=np.int64), 1, one.astype(np.int32),
                     one.astype(np.int32), one, np.ones(1, dtype=np.int64), xy)
+    sub_segments(np.array([0, 2]), xy, np.ones(1, dtype=np.bool_), 60.0,
+                 np.empty(0, dtype=np.int32))
 
 
 KERNELS = (nearest, count_nodes, node_sets, bounded_searches)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["best_candidates"]
+__all__ = ["best_candidates", "sub_segments"]
 
 
 @njit(cache=True, nogil=True)
@@ -60,3 +60,54 @@ def best_candidates(p, cand, n_cand, sub_seg, sub_k, seg_j, seg_n, xy):
                 best[i] = s
                 tt[i] = t
     return dist, best, tt
+
+
+@njit(cache=True, nogil=True)
+def sub_segments(ptr, xy, wanted, sub_m, like):
+    """The snapping index's pieces in one pass: every segment of the ``wanted`` edges cut
+    into ``max(1, ceil(length / sub_m))`` equal sub-segments.
+
+    Returns, per segment, its first vertex ``j``, its edge and its number of sub-segments;
+    per sub-segment its segment (dtype of ``like``), its rank (int32) and its midpoint
+    ``xy[j] + (xy[j + 1] - xy[j]) * (rank + 0.5) / n``; and half the longest sub-segment.
+    """
+    m = ptr.shape[0] - 1
+    n_seg = 0
+    for e in range(m):
+        if wanted[e]:
+            n_seg += ptr[e + 1] - ptr[e] - 1
+    seg_j = np.empty(n_seg, dtype=np.int64)
+    seg_e = np.empty(n_seg, dtype=np.int64)
+    seg_n = np.empty(n_seg, dtype=np.int64)
+    half = 0.0
+    total = 0
+    g = 0
+    for e in range(m):
+        if not wanted[e]:
+            continue
+        for j in range(ptr[e], ptr[e + 1] - 1):
+            length = np.hypot(xy[j + 1, 0] - xy[j, 0], xy[j + 1, 1] - xy[j, 1])
+            n = max(1, int(np.ceil(length / sub_m)))
+            seg_j[g] = j
+            seg_e[g] = e
+            seg_n[g] = n
+            half = max(half, length / n)
+            total += n
+            g += 1
+    sub_seg = np.empty(total, dtype=like.dtype)
+    sub_k = np.empty(total, dtype=np.int32)
+    mid = np.empty((total, 2))
+    s = 0
+    for g in range(n_seg):
+        j = seg_j[g]
+        n = seg_n[g]
+        dx = xy[j + 1, 0] - xy[j, 0]
+        dy = xy[j + 1, 1] - xy[j, 1]
+        for k in range(n):
+            f = (k + 0.5) / n
+            sub_seg[s] = g
+            sub_k[s] = k
+            mid[s, 0] = xy[j, 0] + dx * f
+            mid[s, 1] = xy[j, 1] + dy * f
+            s += 1
+    return seg_j, seg_e, seg_n, sub_seg, sub_k, mid, half / 2

@@ -51,7 +51,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from .errors import CRSError, SnapError
-from .network import Network, concat_ranges
+from .network import Network
 
 __all__ = ["PLACED_STATUSES", "SNAP_STATUSES", "Snapped", "snap_points"]
 
@@ -201,26 +201,15 @@ def _segment_index(network: Network, island: bool) -> dict:
     """
     key = "seg_index_island" if island else "seg_index_main"
     if key not in network._cache:
+        from ._kernels_snap import sub_segments
+
         ptr, xy, _ = network.edge_coords()
         wanted = network.edge_is_island == island
-        nv = np.diff(ptr)
-        is_seg = np.ones(len(xy), dtype=bool)
-        is_seg[ptr[1:] - 1] = False  # last vertex of each edge starts no segment
-        is_seg &= np.repeat(wanted, nv)
-        j = np.flatnonzero(is_seg)
-        edge = np.repeat(np.arange(network.n_edges), nv)[j]
-        d = xy[j + 1] - xy[j]
-        n_sub = np.maximum(1, np.ceil(np.hypot(d[:, 0], d[:, 1]) / _SUB_M)).astype(np.int64)
-        small = np.int32 if len(j) < 2**31 - 1 else np.int64
-        sub_seg = np.repeat(np.arange(len(j), dtype=small), n_sub)
-        sub_k = concat_ranges(np.zeros(len(j), dtype=np.int64), n_sub).astype(np.int32)
+        like = np.empty(0, dtype=np.int32 if len(xy) < 2**31 - 1 else np.int64)
+        j, edge, n_sub, sub_seg, sub_k, mid, half = sub_segments(ptr, xy, wanted, _SUB_M, like)
         if len(sub_seg):
-            f = (sub_k + 0.5) / n_sub[sub_seg]
-            mid = xy[j[sub_seg]]
-            mid += d[sub_seg] * f[:, None]
-            del f
-            half = float((np.hypot(d[:, 0], d[:, 1]) / n_sub).max() / 2) + 1e-9
             tree = cKDTree(mid, leafsize=32, balanced_tree=False)  # fast to build
+            half += 1e-9
         else:
             tree, half = None, 0.0
         network._cache[key] = {"tree": tree, "j": j, "edge": edge, "n_sub": n_sub,
