@@ -42,7 +42,8 @@ MODE_NOTE = (
     "the upper end of GB 50180-2018's 800-1000 m) is the toolkit default"
 )
 
-_PY = "in Python: AnalysisInputs(..., extra={{'{name}': gdf}})"
+_PY = ("`jinan-gis import FILE --as {name}` (polygons; in Python: "
+       "AnalysisInputs(..., extra={{'{name}': gdf}}))")
 
 LAYER_HOWTO: dict[str, str] = {
     "streets": "`jinan-gis import streets.gpkg --as streets` (or `--as osm`)",
@@ -50,18 +51,21 @@ LAYER_HOWTO: dict[str, str] = {
                   "2020 census totals)",
     "facilities": "`jinan-gis import facilities.csv --as facilities` (or `--as osm`)",
     "zones": "sub-district polygons: `jinan-gis import subdistricts.gpkg --as zones`",
-    "old_town": "the area inside the 2nd ring road as layer 'old_town' (二环路以内区域)",
+    "old_town": "the area inside the 2nd ring road (二环路以内区域) as layer 'old_town': "
+                "`jinan-gis import ring2.gpkg --as zones --name old_town`",
     "park areas": "parks with an `area_m2` column (`--as osm` gives their polygons' area)",
     "pop_60plus": "a `pop_60plus` column on the population points (`jinan-gis import "
                   "X.osm.pbf --as osm` with the 2020 census totals adds it)",
     "pop_0_2": "a `pop_0_2` column on the population points (`jinan-gis import X.osm.pbf "
                "--as osm` with the 2020 census totals adds it)",
-    "capacity": "a `capacity` column (places) on these facilities: "
-                "load_facilities(..., capacity_column=...) or OSM's capacity tag",
+    "capacity": "a `capacity` column (places) on these facilities: `jinan-gis import FILE "
+                "--as facilities --capacity-column 托位数` (Python: capacity_column=) or "
+                "OSM's capacity tag",
     "physicians": "a `physicians` column (licensed (assistant) physicians) on these "
-                  "facilities, e.g. from the health commission's register",
+                  "facilities, e.g. from the health commission's register: `jinan-gis import FILE "
+                  "--as facilities --physicians-column 医师数`",
     "communities": "社区/村 polygons with `zone_id`, `zone_name` and `urban` (True = 城市社区, "
-                   "False = 村); the store has no such layer yet, " + _PY.format(name="communiti"
+                   "False = 村); " + _PY.format(name="communiti"
                    "es"),
     "new_communities": "new residential communities (社区) with the elderly-care floor area "
                        "required and provided (`required_m2`, `provided_m2`); "

@@ -221,7 +221,7 @@ def evaluate(
     codes = list(ctx.dist["code"]) if districts is None else [str(c) for c in districts]
     if service_area_metric and ctx.network is not None and ctx.fac is not None:
         m = next((x for x in metrics if x.id == service_area_metric), None)
-        if m is not None:  # one search for this metric: its coverage, gaps and grid
+        if m is not None and m.categories:  # one search for this metric: coverage, gaps, grid
             ctx.tree(m.categories, max(GRID_MAX_DIST_M, _limit_m(m)))
     rows: list[dict] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -260,7 +260,7 @@ def evaluate(
     if service_area_metric and ctx.network is not None and ctx.fac is not None:
         t = time.perf_counter()
         m = next((x for x in metrics if x.id == service_area_metric), None)
-        if m is not None:
+        if m is not None and m.categories:  # an area or count target has no facilities to map
             places.update(_service_area_places(m, ctx, grid_cell_m))
         ctx.timings["service areas + grid"] = time.perf_counter() - t
     t = time.perf_counter()
