@@ -188,8 +188,8 @@ def _trace(grid, v):  # pragma: no cover - compiled
     nring = 0
     for j in range(1, ny):
         for i in range(1, nx - 1):
-            if grid[j, i] & 0x40:
-                continue
+            if (grid[j, i] | grid[j - 1, i]) == 0 or grid[j, i] & 0x40:
+                continue  # two empty cells (most of the grid), or an edge already followed
             a = _inside(grid, j, i, v)
             b = _inside(grid, j - 1, i, v)
             if a == b:
@@ -226,47 +226,64 @@ def _trace(grid, v):  # pragma: no cover - compiled
     return np.array(vx[1:]), np.array(vy[1:]), np.array(vr[1:])
 
 
+@njit(cache=True)
+def _split_rings(vx, vy, vr, width):  # pragma: no cover - compiled
+    n = len(vr)
+    ox = np.empty(n, dtype=np.int64)
+    oy = np.empty(n, dtype=np.int64)
+    orr = np.empty(n, dtype=np.int64)
+    sx = np.empty(n, dtype=np.int64)
+    sy = np.empty(n, dtype=np.int64)
+    where = dict()
+    where[np.int64(-1)] = np.int64(0)
+    k = 0
+    ring = 0
+    a = 0
+    while a < n:
+        b = a
+        while b < n and vr[b] == vr[a]:
+            b += 1
+        where.clear()
+        top = 0
+        for p in range(a, b):
+            key = vx[p] * width + vy[p]
+            if key in where:  # a loop since the first visit of this vertex: its own ring
+                first = where[key]
+                for q in range(first, top):
+                    ox[k] = sx[q]
+                    oy[k] = sy[q]
+                    orr[k] = ring
+                    k += 1
+                    if q > first:
+                        del where[sx[q] * width + sy[q]]
+                ring += 1
+                top = first + 1
+            else:
+                where[key] = top
+                sx[top] = vx[p]
+                sy[top] = vy[p]
+                top += 1
+        for q in range(top):
+            ox[k] = sx[q]
+            oy[k] = sy[q]
+            orr[k] = ring
+            k += 1
+        ring += 1
+        a = b
+    return ox[:k], oy[:k], orr[:k]
+
+
 def _split_touching(vx: np.ndarray, vy: np.ndarray, vr: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split each ring that passes a vertex twice (two cells touching at a corner) into
-    simple rings, as a valid polygon needs."""
+    simple rings, as a valid polygon needs (loops of fewer than 3 vertices are dropped)."""
     if len(vr) == 0:
         return vx, vy, vr
-    key = (vr * (int(vx.max()) + 2) + vx) * (int(vy.max()) + 2) + vy
-    uniq, counts = np.unique(key, return_counts=True)
-    bad = np.unique(vr[np.isin(key, uniq[counts > 1])])
-    if len(bad) == 0:
-        return vx, vy, vr
-    out_x, out_y, out_r = [vx[~np.isin(vr, bad)]], [vy[~np.isin(vr, bad)]], []
-    out_r.append(vr[~np.isin(vr, bad)])
-    nxt = int(vr.max()) + 1
-    for r in bad:
-        pts = list(zip(vx[vr == r].tolist(), vy[vr == r].tolist(), strict=True))
-        stack: list[tuple[int, int]] = []
-        where: dict[tuple[int, int], int] = {}
-        loops = []
-        for p in pts:
-            if p in where:  # close the loop since the first visit of p
-                k = where[p]
-                loops.append(stack[k:])
-                for q in stack[k + 1:]:
-                    del where[q]
-                del stack[k + 1:]
-            else:
-                where[p] = len(stack)
-                stack.append(p)
-        loops.append(stack)
-        for loop in loops:
-            if len(loop) >= 3:
-                a = np.array(loop)
-                out_x.append(a[:, 0])
-                out_y.append(a[:, 1])
-                out_r.append(np.full(len(a), nxt))
-                nxt += 1
-    r_all = np.concatenate(out_r)
-    order = np.argsort(r_all, kind="stable")
-    _, r_new = np.unique(r_all[order], return_inverse=True)
-    return np.concatenate(out_x)[order], np.concatenate(out_y)[order], r_new
+    ox, oy, orr = _split_rings(vx, vy, vr, int(vy.max()) + 2)
+    counts = np.bincount(orr)
+    keep = counts[orr] >= 3
+    _, r_new = np.unique(orr[keep], return_inverse=True)
+    return ox[keep], oy[keep], r_new
 
 
 def _level_polygon(grid: np.ndarray, v: int, x0: float, y0: float, cell_m: float,

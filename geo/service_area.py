@@ -434,9 +434,9 @@ def kernels_cached() -> bool:
     :mod:`jinan_gis.geo.buffer_raster`), compiled for this machine: False
     on a first run, when the first search compiles them (about :data:`COMPILE_SECONDS`)."""
     from ._dijkstra import bounded_searches, kernel_cached
-    from .buffer_raster import _burn, _trace
+    from .buffer_raster import _burn, _split_rings, _trace
 
-    return all(kernel_cached(k) for k in (bounded_searches, _cut, _burn, _trace))
+    return all(kernel_cached(k) for k in (bounded_searches, _cut, _burn, _trace, _split_rings))
 
 
 def warm_up_kernels() -> None:

@@ -394,7 +394,8 @@ def build_sample(
             pts = _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres, zone_nodes)
             c = get_category(cat)
             zone_of = _first_zone(zone_geoms, pts)
-            for j, (x, y) in enumerate(pts):
+            pt_geoms = shapely.points(pts.reshape(-1, 2))
+            for j in range(len(pts)):
                 zi = zone_of[j]
                 zname = zone_names[zi] if zi >= 0 else row.name_zh
                 fac_rows.append({
@@ -407,7 +408,7 @@ def build_sample(
                     "area_m2": np.nan,
                     "district_code": code,
                     "source": SYNTHETIC,
-                    "geometry": shapely.Point(x, y),
+                    "geometry": pt_geoms[j],
                 })
         # park areas: synthetic, summing to _PARK_M2_PER_PERSON per resident
         parks = [r for r in fac_rows if r["district_code"] == code and r["category"] == "park"]
