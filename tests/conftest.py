@@ -8,13 +8,19 @@
 - Tests never write into the repository: Hypothesis' example database and Numba's compiled
   cache go to a folder under the system's temporary directory (also for the ``jinan-gis``
   subprocesses and notebook kernels the tests start, which inherit the environment).
+- Work several tests check is done once per run, also under pytest-xdist
+  (:func:`once_per_run`): the numba kernels are compiled (or loaded) once before the first
+  test, `make demo` is run once (:func:`first_demo`).
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -118,3 +124,64 @@ def shared_dir() -> Path:
             "or set JINAN_GIS_SHARED to it"
         )
     return SHARED
+
+
+# ----------------------------------------------------------------------------- once per run
+T = TypeVar("T")
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str,
+                 make: Callable[[Path], T]) -> T:
+    """``make(folder)`` once per test run, its result shared by every pytest-xdist worker:
+    the first worker to ask runs it under a file lock in a folder of the run's base
+    temporary directory and pickles the result there; the others wait for the lock and read
+    it. A ``make`` that raises is run again by the next worker that asks (and fails there
+    too)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # .../pytest-N/popen-gwK -> .../pytest-N, shared by the workers
+    folder = base / f"once-{name}"
+    done = base / f"once-{name}.pickle"
+    with FileLock(str(base / f"once-{name}.lock")):
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        folder.mkdir(exist_ok=True)
+        result = make(folder)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
+def _warm_kernels(folder: Path) -> float:
+    import time
+
+    from jinan_gis.geo import _kernels
+    from jinan_gis.geo.service_area import warm_up_kernels
+
+    t = time.perf_counter()
+    warm_up_kernels()
+    _kernels.warm_up()
+    return time.perf_counter() - t
+
+
+@pytest.fixture(scope="session", autouse=True)
+def numba_kernels_compiled(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """The network kernels are in numba's cache (``NUMBA_CACHE_DIR`` above) before the first
+    test: compiled once per run on a cold cache (a fresh machine, or a kernel source just
+    edited) instead of once in each xdist worker and in every ``jinan-gis`` subprocess that
+    starts before the first compile is written. About 0.3 s on a warm cache (seconds: the
+    fixture's value)."""
+    return once_per_run(tmp_path_factory, "numba", _warm_kernels)
+
+
+@pytest.fixture(scope="session")
+def first_demo(tmp_path_factory: pytest.TempPathFactory):
+    """`make demo`'s command run once per test run as a user runs it the first time
+    (tests/journeys/journeys.py ``first_demo``: a subprocess, stderr to ``log.txt``, a cold
+    numba cache of its own): the README journey of `make demo`, tests/test_quiet.py and
+    tests/test_cli.py check that one run (its answer, its log, its files). Its tests share the
+    xdist group ``demo``, so one worker runs it while the other goes on."""
+    from journeys.journeys import first_demo as run
+
+    return once_per_run(tmp_path_factory, "demo", run)

@@ -4,6 +4,8 @@ What is about the process boundary (``--help`` output, exit statuses and one-lin
 real process, what a failing command imports) runs the installed entry point as a subprocess;
 the rest calls :func:`jinan_gis.cli.main` in this process (the same code path without ~1.3 s
 of imports per command; the journeys in tests/journeys run every README example for real).
+The demo's files are those of the session's one run of `make demo` (tests/conftest.py
+``first_demo``).
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from jinan_gis.geo.datum import wgs84_to_gcj02
 
 EXE = shutil.which("jinan-gis", path=str(Path(sys.executable).parent)) or "jinan-gis"
 
-# the tests that read the module's demo output run on one xdist worker (--dist loadgroup),
-# so the demo is built once, not once per worker
-cli_demo = pytest.mark.xdist_group("cli-demo")
+# the tests that read the demo's output run on the xdist worker of the session's first run of
+# `make demo` (tests/conftest.py first_demo, shared with tests/test_quiet.py and the README
+# journey; --dist loadgroup)
+cli_demo = pytest.mark.xdist_group("demo")
 
 
 def run(*args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess:
@@ -67,10 +70,12 @@ def test_help_for_every_subcommand(cmd: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--scale", "0.1", "--out", str(out), "--quiet"]) == 0
-    return out
+def demo_out(first_demo) -> Path:
+    """The files of `make demo`'s ``jinan-gis demo --out out --scale 0.1``, run once per
+    session as a subprocess (tests/conftest.py first_demo)."""
+    assert first_demo.argv[1] == "demo" and "--scale" in first_demo.argv, first_demo.argv
+    assert first_demo.returncode == 0, first_demo.stdout[-3000:] + first_demo.log[-3000:]
+    return first_demo.out
 
 
 @cli_demo

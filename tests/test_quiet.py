@@ -1,6 +1,7 @@
 """Quiet, clean runs and outputs people read (issue 18 parts 3 and 5).
 
-- ``jinan-gis demo 2> log.txt``: one plain line per step in the log (no bar, no ``ESC [A``
+- ``jinan-gis demo 2> log.txt`` (`make demo`'s command, run once per session: tests/conftest.py
+  ``first_demo``): one plain line per step in the log (no bar, no ``ESC [A``
   of nested tqdm bars, no carriage returns), no warning; on a cold numba cache the kernels
   are compiled in a step of their own, before the analysis;
 - ``summary.md``: shares in percent, districts and sub-districts named beside their codes,
@@ -11,11 +12,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,27 +21,22 @@ from jinan_gis.analyses.progress import Steps
 from jinan_gis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-EXE = shutil.which("jinan-gis", path=str(Path(sys.executable).parent)) or "jinan-gis"
 
-# the module's demo runs once, on one xdist worker (--dist loadgroup)
-pytestmark = pytest.mark.xdist_group("quiet-demo")
+# the module's demo is the session's first run of `make demo` (tests/conftest.py first_demo),
+# shared with the README journey of `make demo` and tests/test_cli.py: one xdist worker runs
+# the tests that read it (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 @pytest.fixture(scope="module")
-def demo_log(tmp_path_factory) -> tuple[Path, str, str]:
-    """``jinan-gis demo --scale 0.1`` as a user runs it with stderr sent to a file, on a cold
-    numba cache (its own folder): (out folder, stdout, the stderr file's text)."""
-    tmp = tmp_path_factory.mktemp("quiet")
-    out = tmp / "out"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NUMBA_CACHE_DIR": str(tmp / "numba")}
-    env.pop("PYTHONWARNINGS", None)
-    with open(tmp / "log.txt", "w", encoding="utf-8") as err:
-        done = subprocess.run([EXE, "demo", "--scale", "0.1", "--out", str(out)],
-                              stdout=subprocess.PIPE, stderr=err, text=True, env=env,
-                              timeout=600, check=False)
-    log = (tmp / "log.txt").read_text(encoding="utf-8")
-    assert done.returncode == 0, done.stdout[-3000:] + log[-3000:]
-    return out, done.stdout, log
+def demo_log(first_demo) -> tuple[Path, str, str]:
+    """`make demo`'s ``jinan-gis demo --out out`` at the journeys' ``--scale 0.1``, as a user
+    runs it with stderr sent to a file, on a cold numba cache (its own folder):
+    (out folder, stdout, the stderr file's text)."""
+    assert "--scale" in first_demo.argv and "--quiet" not in first_demo.argv, first_demo.argv
+    log = first_demo.log
+    assert first_demo.returncode == 0, first_demo.stdout[-3000:] + log[-3000:]
+    return first_demo.out, first_demo.stdout, log
 
 
 def test_demo_log_has_one_line_per_step_and_no_warning(demo_log) -> None:

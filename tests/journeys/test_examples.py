@@ -25,8 +25,14 @@ def _cost(e: Example) -> int:
     return -sum(k in e.text for k in _EXPENSIVE)
 
 
+def _runs_make_demo(e: Example) -> bool:
+    return ("make", "demo") in e.commands
+
+
 def _param(e: Example):
     marks = [pytest.mark.journey_expensive] if _cost(e) < 0 else []
+    if _runs_make_demo(e):  # checks the session's run of `make demo` (tests/conftest.py)
+        marks.append(pytest.mark.xdist_group("demo"))
     return pytest.param(e, id=e.id, marks=marks)
 
 
@@ -74,7 +80,9 @@ def test_readme_sites_run_at_the_users_scale() -> None:
 
 
 @pytest.mark.parametrize("example", [_param(e) for e in sorted(EXAMPLES, key=_cost)])
-def test_example(example: Example, tmp_path: Path) -> None:
-    j = run_example(example, tmp_path)
+def test_example(example: Example, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    shared = (lambda: request.getfixturevalue("first_demo")) if _runs_make_demo(example) \
+        else None
+    j = run_example(example, tmp_path, first_demo=shared)
     print("\n".join(j.log))
     print({k: round(v, 1) for k, v in j.timings.items()})
