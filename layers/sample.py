@@ -54,6 +54,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
+from ..geo.ball_pairs import ball_csr
 from ..geo.crs import ANALYSIS_CRS
 from ..geo.files import atomic_path
 from ..geo.synthetic import street_grid
@@ -561,9 +562,7 @@ def _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres, zone_nodes: dict) 
         pw[near] = 0.0
         cand = node_xy[rng.choice(len(node_xy), size=min(3000, len(node_xy)), replace=False,
                                   p=w / w.sum())]
-        lists = cKDTree(pxy).query_ball_point(cand, 1000.0)
-        indptr = np.cumsum([0] + [len(x) for x in lists])
-        idx = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+        indptr, idx = ball_csr(cand, pxy, 1000.0)  # = cKDTree.query_ball_point, as CSR
         cover = csr_matrix((np.ones(len(idx)), idx, indptr), shape=(len(cand), len(pxy)))
         out = []
         for _ in range(n):

@@ -116,3 +116,23 @@ def test_ring_tracer_matches_gdal_polygonize() -> None:
             filled = buffer_raster._level_polygon(grid.copy(), v, 10.0, 20.0, 2.0, 9.0)
             assert shapely.is_valid(filled)
             assert filled.area >= got.area and shapely.difference(got, filled).area < 1e-9
+
+
+def test_ball_csr_equals_ckdtree_query_ball_point() -> None:
+    """The sample's fixed-radius search (geo.ball_pairs) gives cKDTree's rows, in its order."""
+    from scipy.spatial import cKDTree
+
+    from jinan_gis.geo.ball_pairs import ball_csr
+
+    rng = np.random.default_rng(2)
+    pts = rng.uniform(0, 20_000, (50_000, 2))
+    pts[:100] = pts[100:200]  # duplicates
+    centres = np.vstack([rng.uniform(-2_000, 22_000, (300, 2)), pts[:5]])
+    lists = cKDTree(pts).query_ball_point(centres, 1000.0)
+    indptr, idx = ball_csr(centres, pts, 1000.0)
+    assert indptr[-1] > 50_000  # many pairs, not a trivial case
+    for c, want in enumerate(lists):
+        assert idx[indptr[c]:indptr[c + 1]].tolist() == want
+    # a point exactly on the circle is in
+    indptr, idx = ball_csr(np.array([[0.0, 0.0]]), np.array([[600.0, 800.0]]), 1000.0)
+    assert idx.tolist() == [0]
