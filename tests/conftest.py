@@ -6,8 +6,9 @@
   reported as a failure that says why it was skipped. Locally skips stay skips and ``-ra``
   (pyproject.toml) lists each with its reason.
 - Tests never write into the repository: Hypothesis' example database and Numba's compiled
-  cache go to a folder under the system's temporary directory (also for the ``jinan-gis``
-  subprocesses and notebook kernels the tests start, which inherit the environment).
+  cache (and Python's bytecode where PYTHONDONTWRITEBYTECODE is set) go to a folder under the
+  system's temporary directory (also for the ``jinan-gis`` subprocesses and notebook kernels
+  the tests start, which inherit the environment).
 - Work several tests check is done once per run, also under pytest-xdist
   (:func:`once_per_run`): the numba kernels are compiled (or loaded) once before the first
   test, `make demo` is run once (:func:`first_demo`).
@@ -31,6 +32,15 @@ _STATE = Path(tempfile.gettempdir()) / "jinan-gis-tests"
 # Set before hypothesis or numba first look at them (test modules are imported after this).
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(_STATE / "hypothesis"))
 os.environ.setdefault("NUMBA_CACHE_DIR", str(_STATE / "numba"))
+# Bytecode: where PYTHONDONTWRITEBYTECODE keeps Python from writing .pyc files (no __pycache__
+# in the repository), every xdist worker compiled the project and rewrote the tests' asserts
+# anew (startup and collection of `pytest -n 2`: 19.0 -> 12.1 s of CPU with a cache), and every
+# jinan-gis subprocess and notebook kernel compiled the project: they write their .pyc files
+# under the state folder instead, never into the repository (the first run on a machine
+# fills it: about 10 s of CPU once).
+if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
+    os.environ["PYTHONPYCACHEPREFIX"] = str(_STATE / "pycache")
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
 
 
 def on_ci() -> bool:
