@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import tempfile
@@ -85,17 +86,90 @@ def _xdist_groups(item: pytest.Item) -> list[str]:
 
 
 def _early(item: pytest.Item) -> int:
-    """0: the journeys (their longest first, tests/journeys/test_examples.py), 1: the
-    notebooks (5-10 s each), 2: the rest; each module's tests stay together."""
+    """Without recorded durations: 0: the journeys (their longest first,
+    tests/journeys/test_examples.py), 1: the notebooks (5-10 s each), 2: the rest."""
     if (REPO / "tests" / "journeys") in item.path.parents:
         return 0
     return 1 if item.path.suffix == ".ipynb" else 2
 
 
+# ----------------------------------------------------------------------------- durations
+_DURATIONS = _STATE / "durations.json"
+"""Seconds (setup + call + teardown) of each test in the last run that ran it, by test id,
+merged by every run's controller at its end: the order of the next run."""
+
+
+def _plain_id(nodeid: str) -> str:
+    """A test id without the ``@group`` suffix that pytest-xdist's loadgroup adds."""
+    head, at, group = nodeid.rpartition("@")
+    return head if at and "]" not in group and "::" not in group else nodeid
+
+
+def _read_durations() -> dict[str, float]:
+    try:
+        got = json.loads(_DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in got.items()} if isinstance(got, dict) else {}
+
+
+_RUN: dict[str, dict[str, float]] = {}
+"""The controller's (or a run without xdist's) durations: 'known' from the file, 'measured'
+in this run."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        _RUN["known"] = _read_durations()
+        _RUN["measured"] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: every worker orders the tests by the durations the controller read,
+    so that all of them collect the same order even if another run rewrites the file."""
+    node.workerinput["jinan_gis_durations"] = _RUN.get("known", {})
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    measured = _RUN.get("measured")  # on the controller, the workers' reports come here
+    if measured is not None:
+        key = _plain_id(report.nodeid)
+        measured[key] = measured.get(key, 0.0) + float(report.duration)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller merges this run's durations into the file (under a lock, atomically:
+    other runs may be reading or writing it)."""
+    measured = _RUN.get("measured")
+    if not measured:
+        return
+    from filelock import FileLock
+
+    _STATE.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(_DURATIONS) + ".lock", timeout=30):
+        merged = {**_read_durations(), **{k: round(v, 3) for k, v in measured.items()}}
+        tmp = _DURATIONS.with_name(f"{_DURATIONS.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(merged, sort_keys=True, indent=0), encoding="utf-8")
+        os.replace(tmp, _DURATIONS)
+
+
+def _order(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The modules (each module's tests together, in their own order) by their recorded
+    time, longest first (the classic longest-job-first rule that lets two workers end
+    together); modules never timed after them, journeys and notebooks first."""
+    known = (config.workerinput.get("jinan_gis_durations") if hasattr(config, "workerinput")
+             else _RUN.get("known")) or {}
+    total: dict[Path, float] = {}
+    for item in items:
+        total[item.path] = total.get(item.path, 0.0) + known.get(_plain_id(item.nodeid), 0.0)
+    items.sort(key=lambda it: (-round(total[it.path], 1), _early(it), str(it.path)))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The long tests first (stable order otherwise), so that pytest-xdist does not end with
-    one worker running a notebook while the other idles.
+    one worker running a long test while the other idles (:func:`_order`).
 
     ``--dist loadgroup`` (Makefile): tests marked ``xdist_group("name")`` share a worker,
     so that a module fixture they use is built once. pytest-xdist (<= 3.8) tells its
@@ -103,7 +177,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     which pytest >= 9.2 no longer reads (structured node ids: pytest-xdist issue #1386, fix
     pending in #1388): nothing fails, the groups are silently spread over the workers. Here
     the suffix is put where this pytest keeps the id, when xdist's own attempt left none."""
-    items.sort(key=_early)
+    _order(config, items)
     if not getattr(config.option, "loadgroup", False):  # set on the workers of loadgroup
         return
     try:
