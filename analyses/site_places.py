@@ -94,7 +94,7 @@ def candidate_sites(
         i = np.arange(n_pts.sum()) - np.repeat(np.cumsum(n_pts) - n_pts, n_pts)
         frac = (i + 0.5) / np.repeat(n_pts, n_pts)
         geoms = shapely.line_interpolate_point(
-            network.edge_geometry[e_rep], frac, normalized=True
+            network.edge_lines(e_rep), frac, normalized=True
         ) if len(e_rep) else np.empty(0, dtype=object)
         xy = shapely.get_coordinates(geoms) if len(e_rep) else np.empty((0, 2))
         node, edge = np.full(len(e_rep), -1, dtype=np.int64), e_rep

@@ -414,7 +414,7 @@ def _piece_lines(network: Network, pieces: pd.DataFrame) -> np.ndarray:
     length = network.edge_length[e]
     full = (lo <= 1e-9) & (hi >= length - 1e-9)
     lines = np.empty(len(pieces), dtype=object)
-    lines[full] = network.edge_geometry[e[full]]
+    lines[full] = network.edge_lines(e[full])  # not every edge's geometry (lazy network)
     part = np.flatnonzero(~full)
     if len(part):
         ptr, xy, along = network.edge_coords()
@@ -433,16 +433,22 @@ def kernels_cached() -> bool:
     :mod:`jinan_gis.geo.reach`, the street cutter here and the raster of
     :mod:`jinan_gis.geo.buffer_raster`), compiled for this machine: False
     on a first run, when the first search compiles them (about :data:`COMPILE_SECONDS`)."""
-    from ._dijkstra import bounded_searches, kernel_cached
+    from ._dijkstra import kernel_cached
+    from ._kernels import KERNELS
+    from ._kernels_snap import best_candidates, sub_segments
     from .buffer_raster import _burn, _split_rings, _trace
 
-    return all(kernel_cached(k) for k in (bounded_searches, _cut, _burn, _trace, _split_rings))
+    return all(kernel_cached(k) for k in (*KERNELS, best_candidates, sub_segments, _cut, _burn,
+                                          _trace, _split_rings))
 
 
 def warm_up_kernels() -> None:
     """Compile (first run) or load the network kernels with the argument types every run
     uses, by drawing one service area on one 400 m street; a run then starts its searches
     without compiling inside one of its steps."""
+    from ._kernels import warm_up
+
+    warm_up()  # the search and snapping kernels with every argument type the engine uses
     net = Network.from_arrays([[0.0, 0.0], [400.0, 0.0]], [0], [1])
     for method in ("exact", "raster"):
         service_areas(net, np.array([[200.0, 0.0]]), max_dist_m=[100.0], buffer_m=10.0,
