@@ -523,5 +523,6 @@ def warm_up() -> None:
                  np.empty(0, dtype=np.int32))
 
 
-KERNELS = (nearest, count_nodes, node_sets, bounded_searches)
-"""Every compiled entry point of the family (for cache checks)."""
+KERNELS = (nearest, count_nodes, node_sets)
+"""The compiled entry points the engine calls (for cache checks and :func:`warm_up`;
+:func:`bounded_searches` is a compatibility wrapper no caller uses, compiled on first use)."""
