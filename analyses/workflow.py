@@ -269,6 +269,8 @@ def _extra_service_areas(inputs: AnalysisInputs, metrics: Sequence[Metric]
     out = {}
     for m in metrics:
         dists = sorted(_metric_distances(m))
+        if not m.categories or not dists:  # an area or count target: nothing to draw around
+            continue
         sel = select_facilities(fac, m.categories)
         if not dists or not len(sel):
             continue
@@ -310,7 +312,7 @@ def _write_map(path: Path, report: Report, inputs: AnalysisInputs, metric: Metri
     from .maps import export_map
 
     fac = None
-    if inputs.facilities is not None:
+    if inputs.facilities is not None and metric.categories:
         fac = select_facilities(inputs.facilities, metric.categories)
         fac = fac if len(fac) else None
     return export_map(

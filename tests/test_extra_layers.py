@@ -348,3 +348,18 @@ def test_new_communities_meet_the_provision_by_their_areas(sample_store: Path,
                    progress=False)
     row = rep.metrics.set_index("district").loc["370112"]
     assert row["value"] == pytest.approx(2 / 3)  # 300 >= 300, 250 < 300, 400 >= 200
+
+
+def test_report_maps_an_area_target_beside_a_facility_target(tmp_path: Path) -> None:
+    """`report --metric L-FOREST --metric L-CLINIC-1000` (a target without facility
+    categories first) writes every output; the clinic map shows clinics (it crashed with
+    "no facility category given")."""
+    out = tmp_path / "out"
+    assert main(["report", "--metric", "L-FOREST", "--metric", "L-CLINIC-1000",
+                 "--scale", "0.1", "--quiet", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} >= {"report.xlsx", "layers.gpkg", "summary.md",
+                                                "map.html", "map_L-CLINIC-1000.html"}
+    clinic_map = (out / "map_L-CLINIC-1000.html").read_text(encoding="utf-8")
+    assert "L-CLINIC-1000" in clinic_map and "社区卫生服务" in clinic_map
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "L-FOREST" in summary and "needs layer: forest" in summary
