@@ -251,6 +251,10 @@ def import_result(stdout: str, *, store: Path, kind: str, name: str, path: Path)
         assert abs(got - total) < 1e-3 * total, f"population {got:,.0f} != {total:,.0f}"
     if kind == "facilities":
         _facilities_where_they_were(layer, path)
+    if kind == "communities":  # --column urban=城乡: the flag of each, as the file says
+        src = gpd.read_file(path)
+        assert sorted(layer["urban"].astype(bool)) == sorted(src["城乡"] == "城市"), layer
+        assert (per > 0).all(), f"{path.name} as {kind}: rows per district {per.to_dict()}"
 
 
 def _facilities_where_they_were(layer: gpd.GeoDataFrame, path: Path) -> None:

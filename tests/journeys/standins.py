@@ -1,8 +1,9 @@
 """Local stand-ins for what the examples need from the outside world.
 
-- the files the README imports (``roads.shp``, ``pop.tif``, ``subdistricts.gpkg``,
-  ``clinics.shp``, ``amap_poi.xlsx``) and the batch file ``batch.json``, generated in the
-  journey's folder from the SYNTHETIC sample, in the formats the README describes;
+- the files the README and the ``--help`` texts import (``roads.shp``, ``pop.tif``,
+  ``subdistricts.gpkg``, ``clinics.shp``, ``amap_poi.xlsx``, ``communities.gpkg``) and the
+  batch file ``batch.json``, generated in the journey's folder from the SYNTHETIC sample, in
+  the formats the README describes;
 - the Overpass API: :class:`SampleOverpass`, the project's stand-in
   (``tests/overpass_stub.py``) on 127.0.0.1 serving the sample's streets and facilities;
 - the shared layer store of the batch example (``/shared/jinan.gpkg``) and its Dask
@@ -123,6 +124,26 @@ def write_amap_xlsx(folder: Path) -> Path:
     return path
 
 
+def write_communities_gpkg(folder: Path) -> Path:
+    """Communities (社区) and villages (村) of both districts as a GeoPackage in WGS84 with a
+    城乡 column (城市/农村): a 300 m square at each SYNTHETIC sub-district's representative
+    point, urban where the sample's sub-district is."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    z = sample().zones
+    pts = z.geometry.representative_point()
+    urban = z["urban"].astype(bool).to_numpy()
+    names = [f"{n}{'合成社区' if u else '合成村'}" for n, u in zip(z["zone_name"], urban,
+                                                                  strict=True)]
+    squares = [box(p.x - 150, p.y - 150, p.x + 150, p.y + 150) for p in pts]
+    path = folder / "communities.gpkg"
+    gpd.GeoDataFrame({"社区名称": names, "城乡": ["城市" if u else "农村" for u in urban]},
+                     geometry=squares, crs=z.crs).to_crs("EPSG:4326").to_file(
+        path, driver="GPKG", engine="pyogrio")
+    return path
+
+
 def write_batch_json(folder: Path, name: str = "batch.json") -> Path:
     """A batch file: L-CLINIC-1000 for both districts, baseline and an 800 m scenario."""
     path = folder / name
@@ -144,6 +165,7 @@ FILES: dict[str, Callable[[Path], Path]] = {
     "subdistricts.gpkg": write_subdistricts_gpkg,
     "clinics.shp": write_clinics_shp,
     "amap_poi.xlsx": write_amap_xlsx,
+    "communities.gpkg": write_communities_gpkg,
     "batch.json": write_batch_json,
 }
 """Input files an example may name, and how each is made from the sample."""
