@@ -26,16 +26,19 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..geo.crs import to_analysis_crs
 from ..geo.network import Network
+from ..geo.reach import nearest_source
 from .catalogue import LIFE_CIRCLES
-from .coverage import PlacedPopulation, nearest_distances, select_facilities
+from .coverage import PlacedPopulation, select_facilities
 
-__all__ = ["life_circle"]
+__all__ = ["life_circle", "network_distances"]
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +50,17 @@ def life_circle(
     *,
     circle: str | dict = "15min",
     max_snap_m: float = 250.0,
+    distances: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Per person: reachable facility types of a life circle, score and completeness.
 
     Parameters
     ----------
     circle : "5min", "10min", "15min" or a dict ``{"max_dist_m": ..., "types": {...}}``
+    distances : mapping of type name -> array, optional
+        Every person's network distance to the nearest facility of each type of the circle,
+        from a search reaching at least the circle's distance (:func:`network_distances`,
+        e.g. once for all people and every circle): no search runs here. Default: searched.
 
     Returns
     -------
@@ -65,9 +73,10 @@ def life_circle(
     dmax = float(spec["max_dist_m"])
     cols = {}
     for name, cats in spec["types"].items():
-        fac = select_facilities(facilities, cats)
-        d = nearest_distances(network, fac, placed, max_dist_m=dmax, max_snap_m=max_snap_m)
-        cols[f"has:{name}"] = (d["dist_network_m"].to_numpy() <= dmax)
+        d = distances[name] if distances is not None else network_distances(
+            network, select_facilities(facilities, cats), placed, max_dist_m=dmax,
+            max_snap_m=max_snap_m)
+        cols[f"has:{name}"] = d <= dmax
     out = pd.DataFrame(cols, index=placed.population.index)
     n_types = len(spec["types"])
     out["n_types"] = out.sum(axis=1).astype(int)
@@ -76,3 +85,37 @@ def life_circle(
     out["complete"] = ok & (out["n_types"] == n_types)
     out["status"] = placed.snapped.status
     return out
+
+
+def network_distances(
+    network: Network,
+    facilities: gpd.GeoDataFrame,
+    placed: PlacedPopulation,
+    *,
+    max_dist_m: float,
+    max_snap_m: float = 250.0,
+) -> np.ndarray:
+    """Every person's network distance to the nearest of ``facilities``, access legs counted
+    (the ``dist_network_m`` of :func:`~jinan_gis.analyses.coverage.nearest_distances`, without
+    its straight-line distances): inf beyond ``max_dist_m`` or without facilities, NaN for
+    people not placed.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from jinan_gis.geo.network import Network
+    >>> from jinan_gis.analyses.coverage import place_population
+    >>> net = Network.from_arrays([[0, 0], [1000, 0]], [0], [1])
+    >>> people = place_population(net, gpd.GeoDataFrame({"population": [1.0, 1.0]},
+    ...     geometry=[Point(100, 0), Point(900, 0)], crs="EPSG:4548"))
+    >>> fac = gpd.GeoDataFrame(geometry=[Point(50, 0)], crs="EPSG:4548")
+    >>> network_distances(net, fac, people, max_dist_m=500).tolist()
+    [50.0, inf]
+    """
+    if len(facilities) == 0:
+        return np.where(placed.snapped.ok, np.inf, np.nan)
+    fac = to_analysis_crs(facilities, what="facility layer", crs=network.crs)
+    res = nearest_source(network, fac, placed.snapped, max_dist_m=max_dist_m,
+                         max_snap_m=max_snap_m)
+    return res["dist_m"].to_numpy()

@@ -20,7 +20,7 @@ import shapely
 from ..geo.network import Network
 from .catalogue import LIFE_CIRCLES, Metric, chapter_title, plan_title
 from .coverage import PlacedPopulation, select_facilities
-from .life_circle import life_circle
+from .life_circle import life_circle, network_distances
 from .report_model import DEMAND_LABELS, PLAN_SCOPE_NOTE
 
 __all__ = [
@@ -161,12 +161,26 @@ def per_capita_metric(m: Metric, code: str, fac: gpd.GeoDataFrame, dist: gpd.Geo
 
 
 def life_circle_metric(m: Metric, code: str, network: Network, fac: gpd.GeoDataFrame,
-                       placed: PlacedPopulation, tables: dict[str, pd.DataFrame]) -> dict:
+                       placed: PlacedPopulation, tables: dict[str, pd.DataFrame], *,
+                       distances: dict[tuple[str, ...], np.ndarray] | None = None) -> dict:
     """Row of a ``life_circle`` metric (share of residents with a complete circle); the
-    share per facility type goes into ``tables``."""
+    share per facility type goes into ``tables``.
+
+    ``distances``: a store shared by the life-circle rows of one evaluation: each facility
+    type's network distances for all of ``placed`` up to the farthest circle, searched once
+    (filled here) and cut at each circle's distance - the same answers as a search per row."""
     in_d = (placed.population["district_code"] == code).to_numpy()
     sub = subset(placed, in_d)
-    lc = life_circle(network, fac, sub, circle=m.circle)
+    known = None
+    if distances is not None:
+        reach_m = max(float(c["max_dist_m"]) for c in LIFE_CIRCLES.values())
+        known = {}
+        for name, cats in LIFE_CIRCLES[m.circle]["types"].items():
+            if tuple(cats) not in distances:
+                distances[tuple(cats)] = network_distances(
+                    network, select_facilities(fac, cats), placed, max_dist_m=reach_m)
+            known[name] = distances[tuple(cats)][in_d]
+    lc = life_circle(network, fac, sub, circle=m.circle, distances=known)
     w = sub.weight
     ok = sub.snapped.ok
     share = float((w * lc["complete"]).sum() / w[ok].sum()) if w[ok].sum() else np.nan
