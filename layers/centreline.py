@@ -60,6 +60,7 @@ from .result import LoadResult, rejection_table
 from .road_classes import CLASS_MAP, map_class, parse_oneway
 from .street_load import begin_street_load, finish_street_load
 from .street_schema import make_street_layer
+from .tables import require_geometry
 from .vector_files import vector_source
 
 __all__ = [
@@ -220,6 +221,7 @@ def read_centreline_file(
             f"{path.name}: cannot be read as a GIS file ({exc}). Check that all parts of a "
             "shapefile (.shp, .shx, .dbf, .prj) are present, or pass layer= for a GeoPackage."
         ) from exc
+    require_geometry(gdf, path)
     if len(gdf) == 0:
         raise LayerError(
             f"{path.name}: the file holds no features. Check that the export finished and that "

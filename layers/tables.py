@@ -68,6 +68,7 @@ __all__ = [
     "read_table",
     "read_vector",
     "read_vector_checked",
+    "require_geometry",
     "usable_polygon",
 ]
 
@@ -312,6 +313,28 @@ def is_table(path: str | Path) -> bool:
     return Path(path).suffix.lower() in TABLE_SUFFIXES
 
 
+def require_geometry(frame: object, path: str | Path) -> None:
+    """Refuse a file read without geometries (a CSV or a table layer given as streets, zones
+    or population polygons) with the fix, instead of failing later on a missing ``.crs``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_geometry(pd.DataFrame({"lon": [117.0]}), "roads.csv")
+    Traceback (most recent call last):
+    ...
+    jinan_gis.geo.errors.InputDataError: roads.csv: holds no geometries (a table without ...
+    """
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        return
+    raise InputDataError(
+        f"{Path(path).name}: holds no geometries (a table without a geometry column). Streets, "
+        "zones and population polygons come as a vector file (shapefile, GeoPackage, GeoJSON, "
+        "or a CSV with a WKT column); a table of points with longitude/latitude columns "
+        "imports with --as facilities or --as population."
+    )
+
+
 def read_vector(
     path: str | Path, *, encoding: str | None = None, layer: str | int | None = None
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
@@ -376,6 +399,7 @@ def read_vector(
     except Exception as exc:
         raise InputDataError(f"{p}: cannot read layer {layer!r} ({exc}).") from exc
     _refuse_empty(p, len(gdf), what="layer" if layer is None else f"layer {layer!r}")
+    require_geometry(gdf, p)
     info = {
         "format": pyogrio.read_info(src, layer=layer).get("driver"),
         "encoding": {"cp950": "big5"}.get(enc or "", enc) or "as declared by the file",

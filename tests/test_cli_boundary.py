@@ -521,3 +521,18 @@ def test_a_raster_beside_jinan_names_no_clip(capsys, tmp_path: Path) -> None:
     else:
         one_line(out, "0 of 16 rows kept")
         assert not store.exists()
+
+
+@pytest.mark.parametrize("kind", ["streets", "zones"])
+def test_a_point_table_given_as_lines_or_polygons_is_one_line(capsys, tmp_path: Path,
+                                                              kind: str) -> None:
+    """S55: a CSV of longitude/latitude points imported as streets or zones (a file without
+    geometries) is one line naming the fix, not an AttributeError traceback."""
+    src = tmp_path / "points.csv"
+    src.write_text("lon,lat,名称\n117.05,36.68,甲\n", encoding="utf-8")
+    store = tmp_path / "s.gpkg"
+    assert main(["import", str(src), "--as", kind, "--store", str(store)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds no geometries" in err[0]
+    assert "--as facilities or --as population" in err[0]
+    assert not store.exists()
