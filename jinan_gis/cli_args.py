@@ -92,7 +92,7 @@ def _sep(text: str) -> str:
 _DIST = _number("--max-dist-m", gt=0, le=100_000, example=1000)
 _MINUTES = _number("--walk-min", gt=0, le=600, example=15)
 _SPEED = _number("--speed-kmh", gt=0, le=200, example=4)
-_SCALE = _number("--scale", gt=0, le=10, example=1.0)
+_SCALE = _number("--scale", gt=0, le=100, example=1.0)  # 10 and 30 are benchmarked
 _SEED = _number("--seed", ge=0, integer=True, example=20231)
 _K = _number("--k", ge=1, le=10_000, integer=True, example=5)
 _PEOPLE = _number("--population-total", gt=0, le=1e10, example=1_316_289)
@@ -129,7 +129,9 @@ def _add_demo(sub: Any, handlers: Handlers) -> None:
                        "out/map.html and out/summary.md.", epilog=_EPILOG)
     _common(d)
     d.add_argument("--seed", type=_SEED, default=20231, help="seed of the synthetic sample")
-    d.add_argument("--scale", type=_SCALE, default=1.0, help="sample density (1.0 = demo)")
+    d.add_argument("--scale", type=_SCALE, default=1.0,
+                   help="sample density (1.0 = demo; 10 is about the size of Jinan's "
+                        "built-up area; 30 needs ~4 GB of memory)")
     d.add_argument("--basemap", choices=["osm", "amap"], default="osm",
                    help="base tiles: osm (WGS84) or amap (data shown in GCJ-02)")
     _timings(d)
