@@ -63,6 +63,12 @@ SNAP_STATUSES = ("ok", "moved", "island", "beyond_snap_limit", "invalid_geometry
 PLACED_STATUSES = ("ok", "moved")
 """Statuses of points placed on the network (routed from or to)."""
 
+REUSE_MIN_POINTS = 10_000
+""":func:`snap_points` of this many points or more is remembered by the network (its last
+such call: the points, labels and limit), so that placing the same people again - the
+report's metrics, then the GeoPackage's population layer - returns a copy of the answer
+instead of searching again."""
+
 
 @dataclass(frozen=True, eq=False)
 class Snapped:
@@ -361,6 +367,25 @@ def snap_points(network: Network, points: object, *, max_snap_m: float = 250.0) 
     if not np.isfinite(max_snap_m) or max_snap_m < 0:
         raise SnapError(f"max_snap_m must be a finite distance >= 0, got {max_snap_m!r}.")
     xy, index = _as_xy(points, network)
+    if len(xy) < REUSE_MIN_POINTS:
+        return _snap(network, xy, index, float(max_snap_m))
+    last = network._cache.get("snap_points")  # the network's own memo (see REUSE_MIN_POINTS)
+    if (last is not None and last[0] == float(max_snap_m) and last[1].equals(index)
+            and np.array_equal(last[2], xy, equal_nan=True)):
+        return _copy(last[3])
+    out = _snap(network, xy, index, float(max_snap_m))
+    network._cache["snap_points"] = (float(max_snap_m), index, xy.copy(), _copy(out))
+    return out
+
+
+def _copy(s: Snapped) -> Snapped:
+    """``s`` with arrays of its own."""
+    return Snapped(s.edge.copy(), s.offset_m.copy(), s.access_m.copy(), s.status.copy(),
+                   s.index, s.max_snap_m, s.moved_m.copy(), s.nearest_m.copy())
+
+
+def _snap(network: Network, xy: np.ndarray, index: pd.Index, max_snap_m: float) -> Snapped:
+    """:func:`snap_points` of coordinates ``xy`` labelled ``index``."""
     k = len(xy)
     edge = np.full(k, -1, dtype=np.int64)
     offset = np.full(k, np.nan)
