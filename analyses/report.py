@@ -42,6 +42,7 @@ from ..geo.crs import ANALYSIS_CRS, metric_crs_or_default, to_analysis_crs
 from ..geo.network import Network, build_network
 from ..geo.reach import NearestTree, nearest_source, nearest_tree
 from ..geo.service_area import service_areas
+from ..geo.street_nodes import unique_int_rows
 from ..layers.provenance import mark_synthetic
 from ..layers.zones import label_points
 from .catalogue import CATALOGUE, Metric
@@ -167,8 +168,8 @@ def _urban_flags(
         if flags.notna().all():
             return flags.to_numpy(dtype=bool), "urban/rural from the zone layer's 'urban' column"
     cells = np.floor(placed.xy / 1000.0).astype(np.int64)
-    _, inv = np.unique(cells, axis=0, return_inverse=True)
-    dens = np.bincount(inv.ravel(), weights=placed.weight)[inv.ravel()]
+    _, inv = unique_int_rows(cells)
+    dens = np.bincount(inv, weights=placed.weight)[inv]
     return dens >= DENSITY_URBAN_PER_KM2, (
         f"urban/rural by the density rule: >= {DENSITY_URBAN_PER_KM2:g} residents per km² in "
         "the person's 1 km grid cell = urban (toolkit rule)"

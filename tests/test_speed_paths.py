@@ -17,6 +17,7 @@ from jinan_gis.analyses.inputs import inputs_from_sample
 from jinan_gis.analyses.life_circle import life_circle, network_distances
 from jinan_gis.geo.network import Network
 from jinan_gis.geo.snap import REUSE_MIN_POINTS, snap_points
+from jinan_gis.geo.street_nodes import unique_int_rows
 from jinan_gis.layers.zones import label_points
 
 CRS = "EPSG:4548"
@@ -114,3 +115,16 @@ def test_life_circle_from_shared_distances_is_the_searched_one(circle: str) -> N
     want = life_circle(net, fac, placed, circle=circle)
     assert got.equals(want)
     assert 0 < want["n_types"].mean() < len(LIFE_CIRCLES[circle]["types"])
+
+
+@pytest.mark.parametrize(("n", "k", "half_range"), [(200_000, 2, 3000), (50_000, 4, 40),
+                                                    (300, 3, 2**40), (0, 2, 5), (7, 1, 3)])
+def test_unique_int_rows_is_numpys_2d_unique(n: int, k: int, half_range: int) -> None:
+    keys = np.random.default_rng(n + k).integers(-half_range, half_range, size=(n, k))
+    rows, inv = unique_int_rows(keys)
+    want_rows, want_inv = np.unique(keys, axis=0, return_inverse=True)
+    assert np.array_equal(rows, want_rows) and rows.dtype == np.int64
+    assert np.array_equal(inv, want_inv.ravel())
+    if n:
+        assert np.array_equal(rows[inv], keys)  # the inverse rebuilds the input
+        assert len(rows) < n or k > 2  # duplicates were found where the range is small
