@@ -164,7 +164,7 @@ def placement_table(placed: PlacedPopulation) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "population": placed.weight,
-            "status": s.status,
+            "status": s.status_column,
             "placed": s.placed,
             "nearest_m": s.nearest_m,
             "access_m": s.access_m,
@@ -246,7 +246,7 @@ def nearest_distances(
                 "dist_network_m": np.where(placed.snapped.ok, np.inf, np.nan),
                 "dist_straight_m": np.full(n, np.inf),
                 "facility": np.full(n, None, dtype=object),
-                "status": placed.snapped.status,
+                "status": placed.snapped.status_column,
                 "access_m": placed.snapped.access_m,
                 "moved_m": placed.snapped.moved_m,
             },
@@ -262,7 +262,7 @@ def nearest_distances(
             "dist_network_m": res["dist_m"].to_numpy(),
             "dist_straight_m": d_line,
             "facility": res["source_label"].to_numpy(),
-            "status": placed.snapped.status,
+            "status": placed.snapped.status_column,
             "access_m": placed.snapped.access_m,
             "moved_m": placed.snapped.moved_m,
         },

@@ -431,7 +431,7 @@ def nearest_source(
             "source_label": label,
             "access_m": tgt.access_m,
             "moved_m": tgt.moved_m,
-            "status": tgt.status,
+            "status": tgt.status_column,
         },
         index=tgt.index,
     )

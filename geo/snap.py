@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -142,6 +143,12 @@ class Snapped:
             moved_m=self.moved_m[mask],
             nearest_m=self.nearest_m[mask],
         )
+
+    @cached_property
+    def status_column(self) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        """:attr:`status` as a frame column holds it (pandas' text array), converted once
+        for the many tables built from the same points."""
+        return pd.Series(self.status, copy=False).array
 
     def to_frame(self) -> pd.DataFrame:
         """One row per input point: ``edge``, ``offset_m``, ``access_m``, ``status``,
