@@ -555,7 +555,6 @@ def _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres, zone_nodes: dict) 
         # centre; greedy on the population still uncovered within 1000 m (straight line)
         from scipy.sparse import csr_matrix
         from scipy.spatial import cKDTree
-
         pxy = shapely.get_coordinates(pop.geometry.to_numpy())
         pw = pop["population"].to_numpy().copy()
         near = cKDTree(centres).query(pxy, distance_upper_bound=1000.0)[0] <= 1000.0
@@ -564,14 +563,15 @@ def _place(cat, n, node_xy, w, zone_geoms, pop, rng, centres, zone_nodes: dict) 
                                   p=w / w.sum())]
         indptr, idx = ball_csr(cand, pxy, 1000.0)  # = cKDTree.query_ball_point, as CSR
         cover = csr_matrix((np.ones(len(idx)), idx, indptr), shape=(len(cand), len(pxy)))
-        out = []
-        for _ in range(n):
-            gain = cover @ pw
-            j = int(np.argmax(gain))
+        out, gain, near_cand = [], cover @ pw, cKDTree(cand)
+        for _ in range(n):  # only candidates that may share the covered people (<= 2 km)
+            j = int(np.argmax(gain))  # are summed again, term by term as the whole product
             if gain[j] <= 0:
                 break
             out.append(cand[j])
             pw[cover[j].indices] = 0.0
+            rows = np.sort(near_cand.query_ball_point(cand[j], 2001.0))
+            gain[rows] = cover[rows] @ pw
         rest = n - len(out)
         extra = _pick_nodes(rng, node_xy, w, rest)
         return np.vstack([np.array(out).reshape(-1, 2), extra])
