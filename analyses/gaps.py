@@ -32,6 +32,7 @@ import shapely
 
 from ..geo.crs import metric_crs_or_default, to_analysis_crs
 from ..geo.errors import JinanGISError
+from ..geo.street_nodes import unique_int_rows
 
 __all__ = ["DEFAULT_MAX_CELL_M", "find_gaps"]
 
@@ -94,8 +95,7 @@ def find_gaps(
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=crs)
     xy = shapely.get_coordinates(pop.geometry.to_numpy()[sel])
     ij = np.floor(xy / cell_m).astype(np.int64)
-    cells, inv = np.unique(ij, axis=0, return_inverse=True)
-    inv = inv.ravel()
+    cells, inv = unique_int_rows(ij)
     cell_pop = np.bincount(inv, weights=w[sel], minlength=len(cells))
     boxes = shapely.box(cells[:, 0] * cell_m, cells[:, 1] * cell_m,
                         (cells[:, 0] + 1) * cell_m, (cells[:, 1] + 1) * cell_m)
@@ -113,10 +113,9 @@ def find_gaps(
     key = np.column_stack([g_of_person, zone_of])
     if max_cell_m is not None:
         key = np.column_stack([key, np.floor(xy / max_cell_m).astype(np.int64)])
-    keys, pinv = np.unique(key, axis=0, return_inverse=True)
-    pinv = pinv.ravel()
+    keys, pinv = unique_int_rows(key)
     piece_pop = np.bincount(pinv, weights=w[sel], minlength=len(keys))
-    n_cells = np.bincount(np.unique(np.column_stack([pinv, inv]), axis=0)[:, 0],
+    n_cells = np.bincount(unique_int_rows(np.column_stack([pinv, inv]))[0][:, 0],
                           minlength=len(keys))
     geoms = merged[keys[:, 0]]
     if zone_geoms is not None:
