@@ -50,17 +50,17 @@ def life_circle(
     *,
     circle: str | dict = "15min",
     max_snap_m: float = 250.0,
-    distances: Mapping[str, np.ndarray] | None = None,
+    reached: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Per person: reachable facility types of a life circle, score and completeness.
 
     Parameters
     ----------
     circle : "5min", "10min", "15min" or a dict ``{"max_dist_m": ..., "types": {...}}``
-    distances : mapping of type name -> array, optional
-        Every person's network distance to the nearest facility of each type of the circle,
-        from a search reaching at least the circle's distance (:func:`network_distances`,
-        e.g. once for all people and every circle): no search runs here. Default: searched.
+    reached : mapping of type name -> bool array, optional
+        Whether each person has a facility of each type of the circle within its distance
+        (e.g. from :func:`network_distances` run once for all people and every circle): no
+        search runs here. Default: searched.
 
     Returns
     -------
@@ -73,10 +73,9 @@ def life_circle(
     dmax = float(spec["max_dist_m"])
     cols = {}
     for name, cats in spec["types"].items():
-        d = distances[name] if distances is not None else network_distances(
+        cols[f"has:{name}"] = reached[name] if reached is not None else network_distances(
             network, select_facilities(facilities, cats), placed, max_dist_m=dmax,
-            max_snap_m=max_snap_m)
-        cols[f"has:{name}"] = d <= dmax
+            max_snap_m=max_snap_m) <= dmax
     out = pd.DataFrame(cols, index=placed.population.index)
     n_types = len(spec["types"])
     out["n_types"] = out.sum(axis=1).astype(int)

@@ -246,7 +246,7 @@ def evaluate(
             rows.append(per_capita_metric(m, code, ctx.fac, ctx.dist, ctx.population()))
         elif m.kind == "life_circle":
             rows.append(life_circle_metric(m, code, ctx.network, ctx.fac, ctx.placed, tables,
-                                           distances=ctx.life_distances))
+                                           reach=ctx.life_reach))
         elif m.kind == "count":
             rows.append(count_metric(m, code, ctx.fac, ctx.dist))
         elif m.kind == "per_capita_count":
@@ -304,7 +304,7 @@ class _Context:
     timings: dict[str, float] = field(default_factory=dict)
     trees: dict[tuple[str, ...], NearestTree] = field(default_factory=dict)
     extras: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    life_distances: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
+    life_reach: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
 
     def layer(self, gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         """``gdf`` in the analysis CRS (the object itself when already there: read only)."""

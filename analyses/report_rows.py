@@ -162,25 +162,28 @@ def per_capita_metric(m: Metric, code: str, fac: gpd.GeoDataFrame, dist: gpd.Geo
 
 def life_circle_metric(m: Metric, code: str, network: Network, fac: gpd.GeoDataFrame,
                        placed: PlacedPopulation, tables: dict[str, pd.DataFrame], *,
-                       distances: dict[tuple[str, ...], np.ndarray] | None = None) -> dict:
+                       reach: dict[tuple[str, ...], np.ndarray] | None = None) -> dict:
     """Row of a ``life_circle`` metric (share of residents with a complete circle); the
     share per facility type goes into ``tables``.
 
-    ``distances``: a store shared by the life-circle rows of one evaluation: each facility
-    type's network distances for all of ``placed`` up to the farthest circle, searched once
-    (filled here) and cut at each circle's distance - the same answers as a search per row."""
+    ``reach``: a store shared by the life-circle rows of one evaluation: per facility type,
+    searched once for all of ``placed`` up to the farthest circle (filled here), the smallest
+    circle distance each person is within (position in the sorted distances; one byte) - the
+    same answers as a search per row."""
     in_d = (placed.population["district_code"] == code).to_numpy()
     sub = subset(placed, in_d)
     known = None
-    if distances is not None:
-        reach_m = max(float(c["max_dist_m"]) for c in LIFE_CIRCLES.values())
+    if reach is not None:
+        limits = sorted({float(c["max_dist_m"]) for c in LIFE_CIRCLES.values()})
+        k = limits.index(float(LIFE_CIRCLES[m.circle]["max_dist_m"]))
         known = {}
         for name, cats in LIFE_CIRCLES[m.circle]["types"].items():
-            if tuple(cats) not in distances:
-                distances[tuple(cats)] = network_distances(
-                    network, select_facilities(fac, cats), placed, max_dist_m=reach_m)
-            known[name] = distances[tuple(cats)][in_d]
-    lc = life_circle(network, fac, sub, circle=m.circle, distances=known)
+            if tuple(cats) not in reach:  # d <= limits[i] exactly when position <= i
+                d = network_distances(network, select_facilities(fac, cats), placed,
+                                      max_dist_m=limits[-1])
+                reach[tuple(cats)] = np.searchsorted(limits, d, side="left").astype(np.uint8)
+            known[name] = reach[tuple(cats)][in_d] <= k
+    lc = life_circle(network, fac, sub, circle=m.circle, reached=known)
     w = sub.weight
     ok = sub.snapped.ok
     share = float((w * lc["complete"]).sum() / w[ok].sum()) if w[ok].sum() else np.nan

@@ -64,11 +64,14 @@ SNAP_STATUSES = ("ok", "moved", "island", "beyond_snap_limit", "invalid_geometry
 PLACED_STATUSES = ("ok", "moved")
 """Statuses of points placed on the network (routed from or to)."""
 
+_STATUS_ORDER = np.argsort(SNAP_STATUSES)  # sorted position -> position in SNAP_STATUSES
+_STATUS_SORTED = np.sort(SNAP_STATUSES)
+
 REUSE_MIN_POINTS = 10_000
 """:func:`snap_points` of this many points or more is remembered by the network (its last
 such call: the points, labels and limit), so that placing the same people again - the
-report's metrics, then the GeoPackage's population layer - returns a copy of the answer
-instead of searching again."""
+report's metrics, then the GeoPackage's population layer - returns the answer (a copy of its
+own, handed over once) instead of searching again."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,19 +379,19 @@ def snap_points(network: Network, points: object, *, max_snap_m: float = 250.0) 
     xy, index = _as_xy(points, network)
     if len(xy) < REUSE_MIN_POINTS:
         return _snap(network, xy, index, float(max_snap_m))
-    last = network._cache.get("snap_points")  # the network's own memo (see REUSE_MIN_POINTS)
+    last = network._cache.pop("snap_points", None)  # the network's memo, given away once
     if (last is not None and last[0] == float(max_snap_m) and last[1].equals(index)
             and np.array_equal(last[2], xy, equal_nan=True)):
-        return _copy(last[3])
+        e, off, acc, code, kind, moved, near = last[3]
+        return Snapped(e, off, acc, np.asarray(SNAP_STATUSES)[code].astype(kind), index,
+                       float(max_snap_m), moved, near)
     out = _snap(network, xy, index, float(max_snap_m))
-    network._cache["snap_points"] = (float(max_snap_m), index, xy.copy(), _copy(out))
+    code = np.searchsorted(_STATUS_SORTED, out.status)  # one byte per point, not 17 chars
+    network._cache["snap_points"] = (float(max_snap_m), index, xy.copy(), (
+        out.edge.copy(), out.offset_m.copy(), out.access_m.copy(),
+        _STATUS_ORDER[code].astype(np.int8), out.status.dtype, out.moved_m.copy(),
+        out.nearest_m.copy()))
     return out
-
-
-def _copy(s: Snapped) -> Snapped:
-    """``s`` with arrays of its own."""
-    return Snapped(s.edge.copy(), s.offset_m.copy(), s.access_m.copy(), s.status.copy(),
-                   s.index, s.max_snap_m, s.moved_m.copy(), s.nearest_m.copy())
 
 
 def _snap(network: Network, xy: np.ndarray, index: pd.Index, max_snap_m: float) -> Snapped:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point, box
@@ -84,12 +85,13 @@ def test_repeated_snap_of_many_points_is_the_fresh_answer_and_a_copy() -> None:
     again = snap_points(net, xy.copy(), max_snap_m=100.0)
     fresh = snap_points(_grid_net(), xy, max_snap_m=100.0)
     for s in (again, fresh):
+        assert s.status.dtype == first.status.dtype
         assert np.array_equal(s.edge, first.edge)
         assert np.array_equal(s.offset_m, first.offset_m, equal_nan=True)
         assert np.array_equal(s.access_m, first.access_m, equal_nan=True)
         assert (s.status == first.status).all()
     assert {"ok", "beyond_snap_limit", "invalid_geometry"} <= set(first.status)
-    again.edge[:] = -1  # the caller's own arrays: the memo is not changed
+    again.edge[:] = -1  # the caller's own arrays (the memo is handed over once)
     assert np.array_equal(snap_points(net, xy, max_snap_m=100.0).edge, first.edge)
     moved = xy.copy()
     moved[0] += 10.0  # other points, another limit: searched again
@@ -108,10 +110,11 @@ def test_life_circle_from_shared_distances_is_the_searched_one(circle: str) -> N
     fac = inputs.facilities.to_crs(net.crs)
     placed = place_population(net, inputs.population.to_crs(net.crs))
     far = max(c["max_dist_m"] for c in LIFE_CIRCLES.values())
+    dmax = LIFE_CIRCLES[circle]["max_dist_m"]
     shared = {name: network_distances(net, select_facilities(fac, cats), placed,
-                                      max_dist_m=far)
+                                      max_dist_m=far) <= dmax
               for name, cats in LIFE_CIRCLES[circle]["types"].items()}
-    got = life_circle(net, fac, placed, circle=circle, distances=shared)
+    got = life_circle(net, fac, placed, circle=circle, reached=shared)
     want = life_circle(net, fac, placed, circle=circle)
     assert got.equals(want)
     assert 0 < want["n_types"].mean() < len(LIFE_CIRCLES[circle]["types"])
@@ -128,3 +131,29 @@ def test_unique_int_rows_is_numpys_2d_unique(n: int, k: int, half_range: int) ->
     if n:
         assert np.array_equal(rows[inv], keys)  # the inverse rebuilds the input
         assert len(rows) < n or k > 2  # duplicates were found where the range is small
+
+
+def test_life_circle_rows_from_the_shared_store_are_the_searched_ones() -> None:
+    from jinan_gis.analyses.catalogue import CATALOGUE
+    from jinan_gis.analyses.report_rows import life_circle_metric
+    from jinan_gis.geo.network import build_network
+
+    inputs = inputs_from_sample(scale=0.2)
+    net = build_network(inputs.streets.to_crs(CRS))
+    fac = inputs.facilities.to_crs(net.crs)
+    placed = place_population(net, inputs.population.to_crs(net.crs))
+    store: dict = {}
+    metrics = [m for m in CATALOGUE if m.kind == "life_circle"]
+    assert len(metrics) == 3
+    shares = []
+    for m in metrics:
+        for code in ("370112", "370103"):
+            t1: dict = {}
+            t2: dict = {}
+            got = life_circle_metric(m, code, net, fac, placed, t1, reach=store)
+            want = life_circle_metric(m, code, net, fac, placed, t2)
+            assert pd.Series(got).equals(pd.Series(want))
+            assert t1.keys() == t2.keys() and all(t1[k].equals(t2[k]) for k in t2)
+            shares += [s for t in t1.values() for s in t["share"]]
+    assert all(v.dtype == np.uint8 for v in store.values())
+    assert 0 < max(shares) <= 1 and min(shares) < max(shares)  # some types reached, not all
