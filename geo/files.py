@@ -73,10 +73,14 @@ def atomic_path(path: str | Path, *, suffix: str = ".tmp", copy_existing: bool =
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        # SIGINT/SIGTERM held back while the file is created and named, so that a signal
+        # turned into an exception (the CLI's) cannot land between the two and leak it
+        with _signals_held():
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+            tmp = Path(name)
+        os.close(fd)
         st = path.stat() if path.exists() else None
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o644
         if copy_existing and st is not None:
@@ -93,9 +97,26 @@ def atomic_path(path: str | Path, *, suffix: str = ".tmp", copy_existing: bool =
                 _keep_owner(tmp, st)
         os.replace(tmp, path)
     finally:
-        for leftover in (tmp, *(Path(f"{tmp}{c}") for c in TEMP_COMPANIONS)):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        if tmp is not None:
+            for leftover in (tmp, *(Path(f"{tmp}{c}") for c in TEMP_COMPANIONS)):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in this thread for the block (POSIX); a signal that arrives
+    meanwhile is delivered when the block ends."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:

@@ -19,8 +19,7 @@ Nothing is lost:
 * **one writer at a time**: writers hold ``<store>.lock`` (:class:`filelock.FileLock`:
   ``flock``, released by the kernel when a process dies) while they read, change and replace
   the store, so concurrent imports all land; readers need no lock. (GDAL writes each table
-  through its own SQLite connection, so one transaction cannot span a layer, its rejections
-  and the metadata: copy-and-replace under a lock makes a write all-or-nothing.);
+  through its own connection, so copy-and-replace under a lock makes a write all-or-nothing);
 * **never guessed**: a stored name needs ``if_exists="replace"`` (the Python default) or
   ``"append"``; ``"error"`` refuses (the command line: ``--replace`` / ``--append``). A layer
   is not replaced by one that kept no row unless ``replace_empty=True``;
@@ -545,12 +544,16 @@ class LayerStore:
             meta = meta.loc[~meta["name"].isin(list(final))]
             meta = pd.concat([meta, pd.DataFrame(rows)], ignore_index=True)
             meta = meta.astype({c: np.int64 for c in ("n_input", "n_kept", "n_rejected")})
-            with atomic_path(self.path, suffix=_TMP_SUFFIX, copy_existing=True) as tmp:
-                for name, res in final.items():
-                    _write_frame(tmp, res.layer, layer=name)
-                    _write_frame(tmp, _as_text_table(res.rejected),
-                                 layer=name + REJECTED_SUFFIX)
-                _write_frame(tmp, meta[list(_META_COLUMNS)], layer=META_TABLE)
+            try:
+                with atomic_path(self.path, suffix=_TMP_SUFFIX, copy_existing=True) as tmp:
+                    for name, res in final.items():
+                        _write_frame(tmp, res.layer, layer=name)
+                        _write_frame(tmp, _as_text_table(res.rejected),
+                                     layer=name + REJECTED_SUFFIX)
+                    _write_frame(tmp, meta[list(_META_COLUMNS)], layer=META_TABLE)
+            except BaseException:  # an interrupt landing as atomic_path hands over its file
+                self._remove_stale()  # skips its cleanup; under the lock all temp files are ours
+                raise
         for name, res in final.items():
             log.info("%s: wrote %s (%d kept, %d rejected)", self.path, name, res.n_kept,
                      res.n_rejected)
