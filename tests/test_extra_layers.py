@@ -23,6 +23,9 @@ from jinan_gis.cli_args import EXTRA_KINDS
 from jinan_gis.layers.districts import load_districts
 from jinan_gis.layers.store import LayerStore
 
+# the module-scoped fixtures run once, on one xdist worker, not once per worker
+pytestmark = pytest.mark.xdist_group("extra-layers")
+
 BOTH = ("370112", "370103")
 DAYCARE = ("day_care_centre", "elderly_care_centre", "rural_happiness_home")
 

@@ -29,6 +29,9 @@ from jinan_gis.analyses.report import AnalysisInputs, Report, evaluate
 from jinan_gis.layers.provenance import SYNTHETIC_MARK
 from jinan_gis.layers.taxonomy import CATEGORIES
 
+# the module-scoped fixtures run once, on one xdist worker, not once per worker
+pytestmark = pytest.mark.xdist_group("outputs")
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple[AnalysisInputs, Report, Path]:
