@@ -375,7 +375,9 @@ def test_ctrl_c_during_a_demo_is_one_line(tmp_path: Path) -> None:
     assert p.poll() is None, "the demo ended before it could be interrupted"
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 130, err[-2000:]
+    # 130; or, seen once in 2 CI runs on a fresh clone, the one line printed and then the
+    # process ending by the signal itself (-2), which a shell also reports as status 130
+    assert p.returncode in (130, -signal.SIGINT), err[-2000:]
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("interrupted; nothing half-written"), err
     assert not [f for f in out.rglob("*") if ".tmp" in f.name] if out.exists() else True
