@@ -480,3 +480,30 @@ def test_a_missing_cluster_module_elsewhere_is_one_line(capsys,
     out = cli(capsys, "batch", "x.json", ok=False)  # a bug: its traceback, and a request
     assert out.returncode == 1 and "Traceback" in out.stderr and "shapely" in out.stderr
     assert out.stderr.strip().splitlines()[-1].startswith("This is a bug in jinan-gis 0.")
+
+
+def test_demo_runs_without_pyarrow(tmp_path) -> None:
+    """A planner's install (`make demo`: no extras) has no pyarrow: the GeoPackage is written
+    without Arrow, with the same four outputs (it failed on a fresh machine once)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pyarrow' or name.startswith('pyarrow.'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from jinan_gis.cli import main\n"
+        f"sys.exit(main(['demo', '--scale', '0.05', '--quiet', '--out', {str(tmp_path)!r}]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "pyarrow" not in out.stderr
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"report.xlsx", "layers.gpkg", "map.html", "summary.md"} <= names
+    import pyogrio
+    assert len(pyogrio.list_layers(tmp_path / "layers.gpkg")) >= 4
