@@ -9,10 +9,8 @@
   streets and the placed population) with default QGIS styles in the ``layer_styles`` table
   (graduated, categorised, single: :mod:`jinan_gis.analyses.export_qgis`), so that they open
   in QGIS looking sensible, and a ``metadata`` table (sources, districts, run settings);
-- :func:`input_layers`, :func:`run_metadata`, :func:`coverage_by_zone`: what a run adds to
-  the GeoPackage;
-- :func:`write_summary`: the report's Markdown summary;
-- :func:`write_csv`: a table as CSV (UTF-8 with BOM, so that Excel reads Chinese).
+- :func:`input_layers`, :func:`run_metadata`, :func:`coverage_by_zone`: the run's additions;
+- :func:`write_summary` (Markdown), :func:`write_csv` (UTF-8 with BOM for Excel).
 
 Synthetic data are marked everywhere, by one rule
 (:func:`jinan_gis.layers.provenance.is_synthetic`): every sheet of the workbook, every layer
@@ -381,8 +379,7 @@ def _write_layers(layers: Mapping[str, gpd.GeoDataFrame | None], tmp: Path, *,
         for c in out.columns:
             if c != out.geometry.name and out[c].dtype == object:
                 out[c] = _as_text(out[c].to_numpy())
-        # through Arrow where pyarrow is installed (the cluster extra): 2x faster than
-        # pyogrio's row-wise writer, same fields and values; a planner's install has no pyarrow
+        # through Arrow where pyarrow is (cluster extra): 2x faster, same fields and values
         out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", use_arrow=_have_arrow())
         types = out.geom_type.dropna().unique()
         written.append((key, name, str(types[0]) if len(types) else None))
@@ -393,7 +390,7 @@ def _have_arrow() -> bool:
     """Whether pyarrow can be imported (it comes with the ``cluster`` extra only)."""
     try:
         return importlib.util.find_spec("pyarrow") is not None
-    except (ImportError, ValueError):
+    except (ImportError, ValueError):  # blocked, or a module without a spec
         return False
 
 
